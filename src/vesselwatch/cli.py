@@ -1,0 +1,238 @@
+"""The ``vesselwatch`` command: a thin face over :class:`vesselwatch.engine.Engine`.
+
+Exit codes (documented in ``docs/cli.md``):
+0 success; 1 a user error (bad input, unreadable file, store problem); 2 wrong usage;
+3 the store is locked by another writer; 4 ``--strict`` stopped at a bad line;
+70 an internal error (a bug: please report it with the traceback from ``--debug``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from vesselwatch import __version__
+from vesselwatch.engine import Engine, IngestReport, parse_time
+from vesselwatch.errors import StoreLockedError, StrictModeError, VesselwatchError
+from vesselwatch.export import write_positions
+from vesselwatch.sample import write_sample
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_LOCKED, EXIT_STRICT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+app = typer.Typer(
+    name="vesselwatch",
+    help="Maritime sanctions monitoring: ingest AIS, detect behaviour, screen vessels, build cases.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="Store folder (default: $VESSELWATCH_STORE, else "
+                 "~/.local/share/vesselwatch/store).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+class Format(StrEnum):
+    auto = "auto"
+    nmea = "nmea"
+    noaa = "noaa"
+    dma = "dma"
+    csv = "csv"
+    parquet = "parquet"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    geojson = "geojson"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"vesselwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TransferSpeedColumn(), TimeRemainingColumn(), console=err, disable=not enabled,
+        transient=True,
+    )
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="NMEA, CSV or Parquet files (.gz/.zip too).")],
+    store: StoreOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Input format; auto recognises it.")] = Format.auto,
+    reference_time: Annotated[str | None, typer.Option(
+        "--reference-time", help="Time (ISO 8601) for sentences that carry no time of their own.",
+    )] = None,
+    profile: Annotated[Path | None, typer.Option(
+        "--profile", help="Column-mapping profile (TOML) for other vendors' CSV.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad line.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Read AIS files into the store: idempotent, atomic, bad lines quarantined."""
+    ref = parse_time(reference_time, "--reference-time") if reference_time else None
+    engine = Engine(store)
+    with _progress(sys.stderr.isatty() and not as_json) as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def tick(_what: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = engine.ingest(files, fmt=fmt.value, reference_time=ref, strict=strict,
+                               profile=profile, progress=tick)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        _print_ingest(report)
+
+
+def _print_ingest(report: IngestReport) -> None:
+    r = report.result
+    table = Table(title=f"ingested into {report.store}", show_header=False, title_justify="left")
+    table.add_row("lines read", f"{r.lines:,}")
+    table.add_row("positions accepted", f"{r.positions:,}")
+    table.add_row("vessel reports accepted", f"{r.vessel_reports:,}")
+    table.add_row("duplicates removed", f"{sum(r.duplicates.values()):,}")
+    table.add_row("rejected (quarantined)", f"{r.rejected:,}")
+    for reason, n in sorted(r.rejects.items(), key=lambda kv: -kv[1]):
+        table.add_row(f"  {reason}", f"{n:,}")
+    for reason, n in sorted(r.skipped.items(), key=lambda kv: -kv[1]):
+        if n:
+            table.add_row(f"skipped: {reason}", f"{n:,}")
+    table.add_row("vessels", f"{r.vessels:,}")
+    span = f"{r.ts_min:%Y-%m-%d %H:%M:%S} .. {r.ts_max:%Y-%m-%d %H:%M:%S} UTC" if r.ts_min and r.ts_max else "-"
+    table.add_row("time span", span)
+    for s in report.sources:
+        state = "already in the store, skipped" if s.already_ingested else s.format
+        table.add_row("source", f"{s.path} ({state})")
+    table.add_row("took", f"{report.seconds:.2f} s")
+    out.print(table)
+
+
+@app.command()
+def info(store: StoreOption = None, as_json: JsonOption = False) -> None:
+    """What the store holds: rows, vessels, time span, sources, quarantine."""
+    data = Engine(store).info().to_dict()
+    if as_json:
+        out.print_json(json.dumps(data, default=str))
+        return
+    table = Table(title=f"store {data['path']}", show_header=False, title_justify="left")
+    table.add_row("schema version", str(data["schema_version"]))
+    for name, n in data["rows"].items():
+        table.add_row(f"{name} rows", f"{n:,}")
+    table.add_row("vessels", f"{data['vessels']:,}")
+    table.add_row("time span", f"{data['ts_min'] or '-'} .. {data['ts_max'] or '-'}")
+    table.add_row("sources", f"{len(data['sources']):,}")
+    for reason, n in data["quarantine"].items():
+        table.add_row(f"quarantined: {reason}", f"{n:,}")
+    table.add_row("size on disk", f"{data['bytes_on_disk'] / 1e6:,.1f} MB")
+    out.print(table)
+
+
+@app.command()
+def positions(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")],
+    store: StoreOption = None,
+    mmsi: Annotated[list[int] | None, typer.Option("--mmsi", help="Only this vessel (repeatable).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="From this time (ISO 8601, inclusive).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Until this time (ISO 8601, exclusive).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
+) -> None:
+    """Export positions in canonical columns as CSV, Parquet or GeoJSON."""
+    t0 = parse_time(start, "--start") if start else None
+    t1 = parse_time(end, "--end") if end else None
+    if fmt is ExportFormat.parquet and output is None:
+        raise typer.BadParameter("Parquet is binary: give a file with -o", param_hint="--format")
+    table = Engine(store, create=False).positions(mmsi=mmsi, start=t0, end=t1)
+    write_positions(table, fmt.value, output if output is not None else sys.stdout.buffer)
+
+
+@app.command()
+def sample(output: Annotated[Path, typer.Argument(help="Where to write the NMEA sample.")]) -> None:
+    """Write a small NMEA sample (tag-block times, a duplicate and damaged lines)."""
+    out.print(str(write_sample(output)))
+
+
+@app.command()
+def demo(
+    store: Annotated[Path, typer.Option("--store", help="Store folder for the demo.")] = Path("vesselwatch-demo"),
+    as_json: JsonOption = False,
+) -> None:
+    """Write the built-in sample and ingest it: the quick start's main job."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_sample(Path(tmp) / "vesselwatch-sample.nmea")
+        report = Engine(store).ingest([path])
+    if as_json:
+        out.print_json(json.dumps(report.to_dict()))
+    else:
+        _print_ingest(report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to one clear line and a documented exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv)
+    args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"]
+    try:
+        app(args=args, standalone_mode=False)
+    except StrictModeError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return EXIT_STRICT
+    except StoreLockedError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return EXIT_LOCKED
+    except VesselwatchError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return EXIT_USER
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence of a CLI
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return EXIT_USAGE
+        if debug:
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}; "
+                  "run again with --debug for the traceback and please report it",
+                  highlight=False, soft_wrap=True)
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def run() -> Any:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The one engine object: opens a store and runs ingest and queries on it.
+
+The CLI, the Python API and (later) the web app are thin faces over :class:`Engine`.
+Progress goes through a callback the face supplies; the engine prints nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from vesselwatch.errors import InputError
+from vesselwatch.ingest import read_file, resolve_format
+from vesselwatch.store import IngestResult, Store, StoreInfo
+
+log = logging.getLogger(__name__)
+
+STORE_ENV = "VESSELWATCH_STORE"
+DEFAULT_STORE = Path("~/.local/share/vesselwatch/store")
+
+# (what, done, total): bytes read of all inputs while ingesting
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def default_store_path() -> Path:
+    """``$VESSELWATCH_STORE``, else ``~/.local/share/vesselwatch/store``."""
+    env = os.environ.get(STORE_ENV)
+    return Path(env).expanduser() if env else DEFAULT_STORE.expanduser()
+
+
+def parse_time(text: str, what: str = "time") -> datetime:
+    """An ISO 8601 time; UTC where it gives no offset. Raises :class:`InputError`."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"{what} {text!r} is not an ISO 8601 time; write e.g. 2023-09-01 or "
+            "2023-09-01T12:00:00Z"
+        ) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def epoch_us(when: datetime) -> int:
+    return int((when - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1_000_000)
+
+
+@dataclass
+class SourceReport:
+    """One input file of an ingest: how it was read, or why it was not."""
+
+    path: str
+    format: str
+    sha256: str
+    size: int
+    source_id: str | None = None
+    already_ingested: bool = False
+    lines: int = 0
+
+
+@dataclass
+class IngestReport:
+    """The summary ``vesselwatch ingest`` prints (and its ``--json`` twin)."""
+
+    store: str
+    result: IngestResult
+    sources: list[SourceReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "seconds": round(self.seconds, 3),
+            "sources": [s.__dict__ for s in self.sources],
+            **self.result.to_dict(),
+        }
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+                size += len(block)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file; pass the files inside it") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+    return h.hexdigest(), size
+
+
+class Engine:
+    """Opens (or creates) a store and runs work on it."""
+
+    def __init__(self, store: str | os.PathLike[str] | None = None, *, create: bool = True):
+        self.store_path = Path(store).expanduser() if store is not None else default_store_path()
+        self._create = create
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.store_path, create=self._create)
+        return self._store
+
+    # -- ingest --------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        fmt: str = "auto",
+        reference_time: datetime | None = None,
+        strict: bool = False,
+        profile: str | os.PathLike[str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Read every file into the store in one atomic, idempotent ingest.
+
+        A file already in the store (same SHA-256) is skipped. Bad lines are quarantined
+        with their reason; with ``strict`` the first one raises
+        :class:`~vesselwatch.errors.StrictModeError` and nothing is written.
+        """
+        began = time.perf_counter()
+        files = [Path(p) for p in paths]
+        checked = [(p, *file_sha256(p), resolve_format(p, fmt, profile)) for p in files]
+        total = sum(size for _, _, size, _ in checked)
+        done = 0
+        reference_us = epoch_us(reference_time) if reference_time is not None else None
+        reports: list[SourceReport] = []
+        with self.store.begin_ingest() as txn:
+            for path, sha, size, file_fmt in checked:
+                report = SourceReport(str(path), file_fmt, sha, size)
+                reports.append(report)
+                if txn.already_ingested(sha):
+                    report.already_ingested = True
+                    done += size
+                    log.info("%s: already in the store, skipped", path)
+                    continue
+                report.source_id = txn.add_source(str(path), sha, size, file_fmt)
+                file_done = 0
+                for batch in read_file(path, report.source_id, file_fmt, reference_us=reference_us,
+                                       strict=strict, profile=profile):
+                    txn.add(batch)
+                    report.lines += batch.lines
+                    file_done = min(size, file_done + batch.bytes_read)
+                    if progress is not None:
+                        progress("read", done + file_done, total)
+                done += size
+            result = txn.commit()
+        if progress is not None:
+            progress("read", total, total)
+        return IngestReport(str(self.store.path), result, reports, time.perf_counter() - began)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def info(self) -> StoreInfo:
+        """What the store holds."""
+        return self.store.info()
+
+    def positions(
+        self,
+        mmsi: Iterable[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        """Positions in canonical columns, sorted by (mmsi, ts); the range is [start, end)."""
+        wanted = list(mmsi) if mmsi is not None else None
+        return self.store.positions(mmsi=wanted or None, start=start, end=end)
+
+    def vessel_reports(
+        self,
+        mmsi: Iterable[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        """Vessel reports (names, IMO, call signs, dimensions) in canonical columns."""
+        wanted = list(mmsi) if mmsi is not None else None
+        return self.store.vessel_reports(mmsi=wanted or None, start=start, end=end)
+
+    def quarantine(self) -> pa.Table:
+        """Every quarantined line with its reason, source and line number."""
+        return self.store.quarantine()

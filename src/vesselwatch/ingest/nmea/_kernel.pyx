@@ -1,0 +1,505 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The NMEA hot loops, compiled: take lines apart, and unpack AIS payload bits.
+
+Two functions, each one pass over its input with no Python object per line or message:
+
+- ``frame_lines(buf)``: every line of a buffer taken apart (tag block, checksum, the fields
+  of ``!ccVDM``/``!ccVDO``, ``$PGHP`` times, trailing receive times);
+- ``decode_payloads(six, ascii, start, nchars, fill)``: the fields of every message.
+
+Everything else (joining multi-sentence messages, clocks, validation, tables) is NumPy and
+Arrow in the modules around this one. Bit layouts: ITU-R M.1371-5, and the gpsd AIVDM notes.
+"""
+
+import numpy as np
+
+cimport numpy as cnp
+from libc.stdint cimport int64_t, uint8_t, uint64_t
+from libc.math cimport NAN
+
+cnp.import_array()
+
+# line kinds
+DEF EMPTY = 0
+DEF AIS = 1
+DEF PGHP = 2
+DEF OTHER = 3
+DEF REJECT = 4
+
+# reject reasons: indices into REASONS
+REASONS = ["bad_format", "bad_checksum", "bad_tag_block", "line_too_long", "bad_time"]
+DEF R_FORMAT = 0
+DEF R_CHECKSUM = 1
+DEF R_TAG_BLOCK = 2
+DEF R_TOO_LONG = 3
+DEF R_TIME = 4
+
+DEF MAX_LINE_BYTES = 1024
+cdef int64_t EPOCH_MS_MIN = 100000000000LL  # a clock above this counts milliseconds, not seconds
+cdef int64_t US_PER_S = 1000000
+cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
+cdef uint64_t FNV_PRIME = 0x100000001B3ULL
+
+
+cdef inline int hexval(uint8_t c) noexcept nogil:
+    if 48 <= c <= 57:
+        return c - 48
+    if 65 <= c <= 70:
+        return c - 55
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+cdef inline int64_t parse_digits(const uint8_t[::1] b, int64_t a, int64_t e, int maxd) noexcept nogil:
+    """Decimal value of b[a:e]; -1 when empty, too long or not all digits."""
+    cdef int64_t v = 0
+    cdef int64_t i
+    if e <= a or e - a > maxd:
+        return -1
+    for i in range(a, e):
+        if b[i] < 48 or b[i] > 57:
+            return -1
+        v = v * 10 + (b[i] - 48)
+    return v
+
+
+cdef inline int64_t clock_us(int64_t v) noexcept nogil:
+    if v < 0:
+        return -1
+    if v >= EPOCH_MS_MIN:
+        return v * 1000
+    return v * US_PER_S
+
+
+cdef inline int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept nogil:
+    # H. Hinnant's algorithm: days since 1970-01-01 of a proleptic Gregorian date
+    y -= m <= 2
+    cdef int64_t era = (y if y >= 0 else y - 399) // 400
+    cdef int64_t yoe = y - era * 400
+    cdef int64_t mp = (m + 9) % 12
+    cdef int64_t doy = (153 * mp + 2) // 5 + d - 1
+    cdef int64_t doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+cdef inline int days_in_month(int64_t y, int64_t m) noexcept nogil:
+    if m == 2:
+        return 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
+    if m == 4 or m == 6 or m == 9 or m == 11:
+        return 30
+    return 31
+
+
+def frame_lines(const uint8_t[::1] buf):
+    """Take apart every line of ``buf`` (which ends with a newline). Returns a dict of arrays."""
+    cdef int64_t nbuf = buf.shape[0]
+    cdef int64_t n = 0
+    cdef int64_t i, k
+    for i in range(nbuf):
+        if buf[i] == 10:
+            n += 1
+    cdef cnp.ndarray[int64_t, ndim=1] a_start = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_end = np.zeros(n, np.int64)
+    cdef cnp.ndarray[cnp.int8_t, ndim=1] a_kind = np.full(n, REJECT, np.int8)
+    cdef cnp.ndarray[cnp.int8_t, ndim=1] a_reason = np.full(n, -1, np.int8)
+    cdef cnp.ndarray[int64_t, ndim=1] a_total = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_num = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_seq = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_channel = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_pay_start = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_pay_len = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_fill = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_checksum = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_tag_ts = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_trailing_ts = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_ts = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_target = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_st_a = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_st_b = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_st_a = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_st_b = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_group_id = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_group_num = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] a_group_total = np.full(n, -1, np.int64)
+
+    cdef int64_t s, e, p, q, j, fs, fe, star, fc, x, given, v, c
+    cdef int64_t commas[16]
+    cdef int ncomma
+    cdef bint bad_time, nonascii
+    cdef int64_t f[8]
+    cdef int64_t line_begin = 0
+    cdef int64_t li = 0
+    with nogil:
+        for i in range(nbuf):
+            if buf[i] != 10:
+                continue
+            s = line_begin
+            e = i
+            line_begin = i + 1
+            li += 1
+            k = li - 1
+            while e > s and (buf[e - 1] == 13 or buf[e - 1] == 32 or buf[e - 1] == 9):
+                e -= 1
+            while e > s and (buf[s] == 32 or buf[s] == 9 or buf[s] == 13):
+                s += 1
+            a_start[k] = s
+            a_end[k] = e
+            if e == s:
+                a_kind[k] = EMPTY
+                continue
+            if e - s > MAX_LINE_BYTES:
+                a_reason[k] = R_TOO_LONG
+                continue
+            nonascii = False
+            for j in range(s, e):
+                if buf[j] >= 128:
+                    nonascii = True
+                    break
+            if nonascii:
+                a_reason[k] = R_FORMAT
+                continue
+            p = s
+            bad_time = False
+            # ---- tag block \key:value,key:value*hh\
+            if buf[p] == 92:
+                q = p + 1
+                while q < e and buf[q] != 92:
+                    q += 1
+                star = q - 3
+                if q >= e or star <= p or buf[star] != 42 or hexval(buf[star + 1]) < 0 or hexval(buf[star + 2]) < 0:
+                    a_reason[k] = R_TAG_BLOCK
+                    continue
+                x = 0
+                for j in range(p + 1, star):
+                    x ^= buf[j]
+                if x != hexval(buf[star + 1]) * 16 + hexval(buf[star + 2]):
+                    a_reason[k] = R_TAG_BLOCK
+                    continue
+                fs = p + 1
+                while fs < star:
+                    fe = fs
+                    while fe < star and buf[fe] != 44:
+                        fe += 1
+                    if fe - fs >= 2 and buf[fs + 1] == 58:
+                        c = buf[fs]
+                        if c == 99:  # c: time
+                            v = parse_digits(buf, fs + 2, fe, 13)
+                            if v < 0:
+                                bad_time = True
+                            else:
+                                a_tag_ts[k] = clock_us(v)
+                        elif c == 115:  # s: station
+                            a_st_a[k] = fs + 2
+                            a_st_b[k] = fe
+                        elif c == 103:  # g: part-total-id
+                            j = fs + 2
+                            while j < fe and buf[j] != 45:
+                                j += 1
+                            q = j + 1
+                            while q < fe and buf[q] != 45:
+                                q += 1
+                            f[0] = parse_digits(buf, fs + 2, j, 2)
+                            f[1] = parse_digits(buf, j + 1, q, 2)
+                            f[2] = parse_digits(buf, q + 1, fe, 12)
+                            if f[0] >= 0 and f[1] >= 0 and f[2] >= 0:
+                                a_group_num[k] = f[0]
+                                a_group_total[k] = f[1]
+                                a_group_id[k] = f[2]
+                    fs = fe + 1
+                p = star + 4
+            if p >= e or (buf[p] != 33 and buf[p] != 36):
+                a_reason[k] = R_FORMAT
+                continue
+            # ---- checksum: XOR of everything between the start character and '*'
+            x = 0
+            q = p + 1
+            ncomma = 0
+            while q < e and buf[q] != 42:
+                x ^= buf[q]
+                if buf[q] == 44:
+                    if ncomma < 16:
+                        commas[ncomma] = q
+                    ncomma += 1
+                q += 1
+            star = q
+            if star + 3 > e or hexval(buf[star + 1]) < 0 or hexval(buf[star + 2]) < 0 or ncomma == 0:
+                a_reason[k] = R_FORMAT
+                continue
+            fc = commas[0]
+            if fc - p - 1 < 2 or fc - p - 1 > 7:
+                a_reason[k] = R_FORMAT
+                continue
+            given = hexval(buf[star + 1]) * 16 + hexval(buf[star + 2])
+            if x != given:
+                a_reason[k] = R_CHECKSUM
+                continue
+            a_checksum[k] = given
+            if star + 3 < e and buf[star + 3] == 44:
+                a_trailing_ts[k] = clock_us(parse_digits(buf, star + 4, e, 13))
+            if bad_time:
+                a_reason[k] = R_TIME
+                continue
+            # ---- !ccVDM / !ccVDO
+            if buf[p] == 33 and fc == p + 6 and buf[p + 3] == 86 and buf[p + 4] == 68 and (buf[p + 5] == 77 or buf[p + 5] == 79):
+                if ncomma != 6 or commas[5] + 2 != star:
+                    a_reason[k] = R_FORMAT
+                    continue
+                f[0] = parse_digits(buf, commas[0] + 1, commas[1], 1)
+                f[1] = parse_digits(buf, commas[1] + 1, commas[2], 1)
+                v = buf[star - 1] - 48
+                if f[0] < 1 or f[1] < 1 or f[1] > f[0] or v < 0 or v > 5 or commas[4] - commas[3] > 2:
+                    a_reason[k] = R_FORMAT
+                    continue
+                if commas[3] == commas[2] + 1:
+                    a_seq[k] = -1
+                else:
+                    a_seq[k] = parse_digits(buf, commas[2] + 1, commas[3], 1)
+                    if a_seq[k] < 0:
+                        a_reason[k] = R_FORMAT
+                        continue
+                a_total[k] = f[0]
+                a_num[k] = f[1]
+                a_channel[k] = buf[commas[3] + 1] if commas[4] == commas[3] + 2 else 0
+                a_pay_start[k] = commas[4] + 1
+                a_pay_len[k] = commas[5] - commas[4] - 1
+                a_fill[k] = v
+                a_kind[k] = AIS
+            # ---- $PGHP,1,y,m,d,H,M,S,ms,mid,region,station,online,cs*hh
+            elif buf[p] == 36 and fc == p + 5 and buf[p + 1] == 80 and buf[p + 2] == 71 and buf[p + 3] == 72 and buf[p + 4] == 80:
+                if ncomma != 13 or parse_digits(buf, commas[0] + 1, commas[1], 1) != 1:
+                    a_kind[k] = OTHER
+                    continue
+                for j in range(7):
+                    f[j] = parse_digits(buf, commas[j + 1] + 1, commas[j + 2], 4 if j == 0 else 3)
+                if (commas[12] + 3 != star or hexval(buf[commas[12] + 1]) < 0 or hexval(buf[commas[12] + 2]) < 0
+                        or f[0] < 1970 or f[0] > 2200 or f[1] < 1 or f[1] > 12 or f[2] < 1
+                        or f[2] > days_in_month(f[0], f[1]) or f[3] < 0 or f[3] > 23 or f[4] < 0
+                        or f[4] > 59 or f[5] < 0 or f[5] > 60 or f[6] < 0 or f[6] > 999):
+                    a_reason[k] = R_TIME
+                    continue
+                a_pghp_ts[k] = ((((days_from_civil(f[0], f[1], f[2]) * 24 + f[3]) * 60 + f[4]) * 60 + f[5])
+                                * US_PER_S + f[6] * 1000)
+                a_pghp_target[k] = hexval(buf[commas[12] + 1]) * 16 + hexval(buf[commas[12] + 2])
+                a_pghp_st_a[k] = commas[10] + 1
+                a_pghp_st_b[k] = commas[11]
+                a_kind[k] = PGHP
+            else:
+                a_kind[k] = OTHER
+    return {
+        "start": a_start, "end": a_end, "kind": a_kind, "reason": a_reason,
+        "total": a_total, "num": a_num, "seq": a_seq, "channel": a_channel,
+        "pay_start": a_pay_start, "pay_len": a_pay_len, "fill": a_fill, "checksum": a_checksum,
+        "tag_ts": a_tag_ts, "trailing_ts": a_trailing_ts, "pghp_ts": a_pghp_ts,
+        "pghp_target": a_pghp_target, "pghp_station_start": a_pghp_st_a,
+        "pghp_station_end": a_pghp_st_b, "station_start": a_st_a, "station_end": a_st_b,
+        "group_id": a_group_id, "group_num": a_group_num, "group_total": a_group_total,
+    }
+
+
+cdef inline uint64_t ubits(const uint8_t[::1] six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
+    """Unsigned field of ``width`` (<= 32) bits at bit ``off``; bits past the end read 0."""
+    cdef int c0 = off // 6
+    cdef int c1 = (off + width - 1) // 6
+    cdef uint64_t acc = 0
+    cdef int c
+    for c in range(c0, c1 + 1):
+        acc <<= 6
+        if c < nch:
+            acc |= six[st + c]
+    acc >>= (6 * (c1 + 1) - (off + width))
+    return acc & ((<uint64_t>1 << width) - 1)
+
+
+cdef inline int64_t sbits(const uint8_t[::1] six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
+    cdef int64_t u = <int64_t>ubits(six, st, nch, off, width)
+    cdef int64_t sign = <int64_t>1 << (width - 1)
+    return (u ^ sign) - sign
+
+
+cdef inline double deg_1e4min(int64_t v) noexcept nogil:
+    # 1/10000 minute to degrees, rounded to 1e-6 the way pyais and gpsd print them
+    cdef int64_t t = 10 * v + 3
+    cdef int64_t q = t // 6
+    if (t % 6 != 0) and ((t < 0) != (6 < 0)):
+        q -= 1
+    return q / 1e6
+
+
+cdef inline double deg_10min(int64_t v) noexcept nogil:
+    cdef int64_t t = 10000 * v + 3
+    cdef int64_t q = t // 6
+    if (t % 6 != 0) and ((t < 0) != (6 < 0)):
+        q -= 1
+    return q / 1e6
+
+
+cdef inline void text(const uint8_t[::1] six, int64_t st, int64_t nch, int64_t nbits, int off,
+                      uint8_t[:, ::1] out, int64_t row, int nchars) noexcept nogil:
+    cdef int k
+    cdef uint64_t v
+    for k in range(nchars):
+        if off + 6 * k + 6 > nbits:
+            out[row, k] = 64
+        else:
+            v = ubits(six, st, nch, off + 6 * k, 6)
+            out[row, k] = <uint8_t>(v + 64 if v < 32 else v)
+
+
+def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int64_t[::1] start,
+                    const int64_t[::1] nchars, const int64_t[::1] fill):
+    """The fields of every message; "not available" values stay in canonical units."""
+    cdef int64_t n = start.shape[0]
+    cdef cnp.ndarray[int64_t, ndim=1] msg_type = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] mmsi = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] nbits_a = np.zeros(n, np.int64)
+    cdef cnp.ndarray[cnp.uint8_t, ndim=1] bad_chars = np.zeros(n, np.uint8)
+    cdef cnp.ndarray[cnp.uint64_t, ndim=1] payload_hash = np.zeros(n, np.uint64)
+    cdef cnp.ndarray[double, ndim=1] lat = np.full(n, NAN)
+    cdef cnp.ndarray[double, ndim=1] lon = np.full(n, NAN)
+    cdef cnp.ndarray[double, ndim=1] sog = np.full(n, NAN)
+    cdef cnp.ndarray[double, ndim=1] cog = np.full(n, NAN)
+    cdef cnp.ndarray[double, ndim=1] rot = np.full(n, NAN)
+    cdef cnp.ndarray[int64_t, ndim=1] heading = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] nav_status = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[cnp.uint8_t, ndim=1] accuracy = np.zeros(n, np.uint8)
+    cdef cnp.ndarray[int64_t, ndim=1] imo = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=1] ship_type = np.zeros(n, np.int64)
+    cdef cnp.ndarray[int64_t, ndim=2] dims = np.zeros((n, 4), np.int64)
+    cdef cnp.ndarray[int64_t, ndim=2] eta = np.zeros((n, 4), np.int64)
+    cdef cnp.ndarray[double, ndim=1] draught = np.zeros(n)
+    cdef cnp.ndarray[int64_t, ndim=1] part = np.full(n, -1, np.int64)
+    name_a = np.full((n, 20), 64, np.uint8)
+    callsign_a = np.full((n, 7), 64, np.uint8)
+    destination_a = np.full((n, 20), 64, np.uint8)
+    cdef uint8_t[:, ::1] name = name_a
+    cdef uint8_t[:, ::1] callsign = callsign_a
+    cdef uint8_t[:, ::1] destination = destination_a
+    cdef int64_t m, st, nch, nb, j, r, t
+    cdef uint64_t h
+    cdef int64_t raw
+    cdef int DIM_OFF[4]
+    DIM_OFF[0] = 0
+    DIM_OFF[1] = 9
+    DIM_OFF[2] = 18
+    DIM_OFF[3] = 24
+    with nogil:
+        for m in range(n):
+            st = start[m]
+            nch = nchars[m]
+            nb = nch * 6 - fill[m]
+            nbits_a[m] = nb
+            h = FNV_OFFSET
+            for j in range(st, st + nch):
+                h = (h ^ ascii[j]) * FNV_PRIME
+                if six[j] == 255:
+                    bad_chars[m] = 1
+            payload_hash[m] = h
+            if nch == 0 or bad_chars[m]:
+                continue
+            t = <int64_t>ubits(six, st, nch, 0, 6)
+            msg_type[m] = t
+            mmsi[m] = <int64_t>ubits(six, st, nch, 8, 30)
+            if t == 1 or t == 2 or t == 3:
+                nav_status[m] = ubits(six, st, nch, 38, 4)
+                raw = sbits(six, st, nch, 42, 8)
+                if raw > -127 and raw < 127:
+                    rot[m] = (raw / 4.733) * (raw / 4.733) * (1 if raw >= 0 else -1)
+                sog[m] = ubits(six, st, nch, 50, 10) / 10.0
+                accuracy[m] = ubits(six, st, nch, 60, 1)
+                lon[m] = deg_1e4min(sbits(six, st, nch, 61, 28))
+                lat[m] = deg_1e4min(sbits(six, st, nch, 89, 27))
+                cog[m] = ubits(six, st, nch, 116, 12) / 10.0
+                heading[m] = ubits(six, st, nch, 128, 9)
+            elif t == 4:
+                accuracy[m] = ubits(six, st, nch, 78, 1)
+                lon[m] = deg_1e4min(sbits(six, st, nch, 79, 28))
+                lat[m] = deg_1e4min(sbits(six, st, nch, 107, 27))
+            elif t == 9:
+                raw = ubits(six, st, nch, 50, 10)
+                if raw != 1023:
+                    sog[m] = raw
+                accuracy[m] = ubits(six, st, nch, 60, 1)
+                lon[m] = deg_1e4min(sbits(six, st, nch, 61, 28))
+                lat[m] = deg_1e4min(sbits(six, st, nch, 89, 27))
+                cog[m] = ubits(six, st, nch, 116, 12) / 10.0
+            elif t == 18 or t == 19:
+                sog[m] = ubits(six, st, nch, 46, 10) / 10.0
+                accuracy[m] = ubits(six, st, nch, 56, 1)
+                lon[m] = deg_1e4min(sbits(six, st, nch, 57, 28))
+                lat[m] = deg_1e4min(sbits(six, st, nch, 85, 27))
+                cog[m] = ubits(six, st, nch, 112, 12) / 10.0
+                heading[m] = ubits(six, st, nch, 124, 9)
+                if t == 19:
+                    text(six, st, nch, nb, 143, name, m, 20)
+                    ship_type[m] = ubits(six, st, nch, 263, 8)
+                    for r in range(4):
+                        dims[m, r] = ubits(six, st, nch, 271 + DIM_OFF[r], 9 if r < 2 else 6)
+            elif t == 27:
+                accuracy[m] = ubits(six, st, nch, 38, 1)
+                nav_status[m] = ubits(six, st, nch, 40, 4)
+                raw = sbits(six, st, nch, 44, 18)
+                lon[m] = 181.0 if raw == 181 * 600 else deg_10min(raw)
+                raw = sbits(six, st, nch, 62, 17)
+                lat[m] = 91.0 if raw == 91 * 600 else deg_10min(raw)
+                raw = ubits(six, st, nch, 79, 6)
+                if raw != 63:
+                    sog[m] = raw
+                raw = ubits(six, st, nch, 85, 9)
+                if raw != 511:
+                    cog[m] = raw
+            elif t == 5:
+                imo[m] = ubits(six, st, nch, 40, 30)
+                text(six, st, nch, nb, 70, callsign, m, 7)
+                text(six, st, nch, nb, 112, name, m, 20)
+                ship_type[m] = ubits(six, st, nch, 232, 8)
+                for r in range(4):
+                    dims[m, r] = ubits(six, st, nch, 240 + DIM_OFF[r], 9 if r < 2 else 6)
+                eta[m, 0] = ubits(six, st, nch, 274, 4)
+                eta[m, 1] = ubits(six, st, nch, 278, 5)
+                eta[m, 2] = ubits(six, st, nch, 283, 5)
+                eta[m, 3] = ubits(six, st, nch, 288, 6)
+                draught[m] = ubits(six, st, nch, 294, 8) / 10.0
+                text(six, st, nch, nb, 302, destination, m, 20)
+            elif t == 24:
+                part[m] = ubits(six, st, nch, 38, 2)
+                if part[m] == 0:
+                    text(six, st, nch, nb, 40, name, m, 20)
+                elif part[m] == 1:
+                    ship_type[m] = ubits(six, st, nch, 40, 8)
+                    text(six, st, nch, nb, 90, callsign, m, 7)
+                    # an auxiliary craft (98MIDxxxx) sends its mother ship's MMSI here
+                    if mmsi[m] // 10000000 != 98:
+                        for r in range(4):
+                            dims[m, r] = ubits(six, st, nch, 132 + DIM_OFF[r], 9 if r < 2 else 6)
+    return {
+        "msg_type": msg_type, "mmsi": mmsi, "nbits": nbits_a, "bad_chars": bad_chars.view(bool),
+        "msg_hash": payload_hash, "lat": lat, "lon": lon, "sog_kn": sog, "cog_deg": cog,
+        "rot_deg_min": rot, "heading_deg": heading, "nav_status": nav_status,
+        "position_accuracy": accuracy.view(bool), "imo": imo, "ship_type": ship_type,
+        "dims": dims, "eta": eta, "draught_m": draught, "part": part, "name": name_a,
+        "callsign": callsign_a, "destination": destination_a,
+    }
+
+
+def gather_ranges(const uint8_t[::1] buf, const int64_t[::1] a, const int64_t[::1] b):
+    """Concatenate ``buf[a:b]`` for all ranges: the bytes, and where each range now starts."""
+    cdef int64_t n = a.shape[0]
+    cdef int64_t i, total = 0, w
+    starts_a = np.zeros(n, np.int64)
+    cdef int64_t[::1] starts = starts_a
+    for i in range(n):
+        starts[i] = total
+        w = b[i] - a[i]
+        if w > 0:
+            total += w
+    out_a = np.empty(total, np.uint8)
+    cdef uint8_t[::1] out = out_a
+    cdef int64_t j, p
+    with nogil:
+        for i in range(n):
+            p = starts[i]
+            for j in range(a[i], b[i]):
+                out[p] = buf[j]
+                p += 1
+    return out_a, starts_a

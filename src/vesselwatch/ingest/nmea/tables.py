@@ -1,0 +1,155 @@
+"""Turn decoded message columns into the canonical positions and vessel-report tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vesselwatch.ingest import validate
+from vesselwatch.ingest.nmea import decode as dec
+from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS
+
+_US_PER_DAY = 86_400 * 1_000_000
+
+
+def _float(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
+    return pa.array(values, dtype, from_pandas=True)  # NaN -> null
+
+
+def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
+    return pa.array(values, dtype, mask=values < null_below)
+
+
+def _ts(us: np.ndarray) -> pa.Array:
+    return pa.array(us, pa.int64(), mask=us < 0).cast(TS)
+
+
+def _text(chars: np.ndarray) -> pa.Array:
+    """(n, k) 6-bit ASCII to strings: trailing ``@`` padding and blanks removed, empty -> null."""
+    n, k = chars.shape
+    raw = pa.array(chars.view(f"S{k}").ravel(), pa.binary()) if n and k else pa.nulls(n, pa.binary())
+    text = pc.cast(raw, pa.string())
+    text = pc.utf8_trim_whitespace(pc.utf8_rtrim(text, characters="@"))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _common(common: dict[str, Any], rows: np.ndarray) -> dict[str, pa.Array]:
+    channel = np.asarray(common["channel"])[rows]
+    chan = pa.array(channel.astype(np.uint8).view("S1").astype(object), pa.binary(),
+                    mask=channel == 0).cast(pa.string())
+    return {
+        "ts": _ts(np.asarray(common["ts"])[rows]),
+        "ts_source": pa.array(np.asarray(common["ts_source"])[rows], pa.string()),
+        "received_ts": _ts(np.asarray(common["received_ts"])[rows]),
+        "station": pc.take(common["station"], pa.array(rows)),
+        "channel": chan,
+        "source_id": pa.array(np.full(len(rows), common["source_id"], dtype=object), pa.string()),
+        "source_line": pa.array(np.asarray(common["source_line"])[rows], pa.int64()),
+        "msg_hash": pa.array(np.asarray(common["msg_hash"])[rows], pa.uint64()),
+    }
+
+
+def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
+                   ) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray]]:
+    """Positions of the messages at ``rows``; also (message index, reason) of range rejects."""
+    n = len(rows)
+    msg_type = fields["msg_type"][rows]
+    c = _common(common, rows)
+    table = pa.table({
+        "mmsi": pa.array(fields["mmsi"][rows], pa.uint32()),
+        "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
+        "lat": _float(fields["lat"][rows], pa.float64()),
+        "lon": _float(fields["lon"][rows], pa.float64()),
+        "sog_kn": _float(fields["sog_kn"][rows], pa.float32()),
+        "cog_deg": _float(fields["cog_deg"][rows], pa.float32()),
+        "heading_deg": _int(fields["heading_deg"][rows], pa.uint16()),
+        "rot_deg_min": _float(np.round(fields["rot_deg_min"][rows], 1), pa.float32()),
+        "nav_status": _int(fields["nav_status"][rows], pa.uint8()),
+        "position_accuracy": pa.array(fields["position_accuracy"][rows], pa.bool_()),
+        "msg_type": pa.array(msg_type, pa.uint8()),
+        "ais_class": pa.array(_AIS_CLASS[msg_type], pa.string()),
+        "mmsi_issue": pa.nulls(n, pa.string()),
+        "station": c["station"], "channel": c["channel"], "source_id": c["source_id"],
+        "source_line": c["source_line"], "msg_hash": c["msg_hash"],
+    })
+    table = validate.map_not_available(table)
+    problems = validate.position_problems(table)
+    bad = problems != ""
+    if bad.any():
+        table = table.filter(pa.array(~bad))
+    table = validate.flag_mmsi(table).cast(POSITIONS)
+    return table, (rows[bad], problems[bad].astype(object))
+
+
+_AIS_CLASS = np.array([dec.AIS_CLASS.get(t) for t in range(64)], dtype=object)
+
+
+def _eta(ts_us: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
+         minute: np.ndarray) -> np.ndarray:
+    """The ETA (month, day, hour, minute; no year) as the instant nearest the report time.
+
+    Month or day 0 means not available (null); hour 24 or minute 60 means the time of day
+    is not available, so the ETA is taken as midnight of that day.
+    """
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour <= 24) & (minute <= 60)
+    hour = np.where(hour == 24, 0, hour)
+    minute = np.where(minute == 60, 0, minute)
+    report_day = np.where(ts_us >= 0, ts_us, 0) // _US_PER_DAY
+    year = report_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    best = np.full(len(ts_us), -1, dtype=np.int64)
+    best_dist = np.full(len(ts_us), np.iinfo(np.int64).max)
+    for dy in (-1, 0, 1):
+        months = ((year + dy - 1970) * 12 + np.where(ok, month - 1, 0)).astype("datetime64[M]")
+        first = months.astype("datetime64[D]").astype(np.int64)
+        nxt = (months + 1).astype("datetime64[D]").astype(np.int64)
+        d = first + np.where(ok, day - 1, 0)
+        valid = ok & (d < nxt)
+        us = ((d * 24 + hour) * 60 + minute) * 60_000_000
+        dist = np.abs(us - ts_us)
+        better = valid & (dist < best_dist)
+        best = np.where(better, us, best)
+        best_dist = np.where(better, dist, best_dist)
+    return best
+
+
+def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
+                 ) -> pa.Table:
+    """Vessel reports (types 5, 19, 24) of the messages at ``rows``."""
+    n = len(rows)
+    msg_type = fields["msg_type"][rows]
+    dims = fields["dims"][rows]
+    eta_parts = fields["eta"][rows]
+    ts = np.asarray(common["ts"])[rows]
+    eta = _eta(ts, eta_parts[:, 0], eta_parts[:, 1], eta_parts[:, 2], eta_parts[:, 3])
+    eta = np.where(msg_type == 5, eta, -1)
+    length = np.where((dims[:, 0] > 0) & (dims[:, 1] > 0), dims[:, 0] + dims[:, 1], 0)
+    width = np.where((dims[:, 2] > 0) & (dims[:, 3] > 0), dims[:, 2] + dims[:, 3], 0)
+    draught = fields["draught_m"][rows]
+    c = _common(common, rows)
+    table = pa.table({
+        "mmsi": pa.array(fields["mmsi"][rows], pa.uint32()),
+        "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
+        "msg_type": pa.array(msg_type, pa.uint8()),
+        "part": _int(fields["part"][rows], pa.uint8()),
+        "ais_class": pa.array(_AIS_CLASS[msg_type], pa.string()),
+        "mmsi_issue": pa.nulls(n, pa.string()),
+        "imo": _int(fields["imo"][rows], pa.uint32(), null_below=1),
+        "name": _text(fields["name"][rows]),
+        "callsign": _text(fields["callsign"][rows]),
+        "ship_type": _int(fields["ship_type"][rows], pa.uint8(), null_below=1),
+        "to_bow_m": _int(dims[:, 0], pa.uint16(), null_below=1),
+        "to_stern_m": _int(dims[:, 1], pa.uint16(), null_below=1),
+        "to_port_m": _int(dims[:, 2], pa.uint16(), null_below=1),
+        "to_starboard_m": _int(dims[:, 3], pa.uint16(), null_below=1),
+        "length_m": pa.array(length, pa.float32(), mask=length <= 0),
+        "width_m": pa.array(width, pa.float32(), mask=width <= 0),
+        "draught_m": pa.array(draught, pa.float32(), mask=draught <= 0),
+        "destination": _text(fields["destination"][rows]),
+        "eta": _ts(eta),
+        "station": c["station"], "source_id": c["source_id"], "source_line": c["source_line"],
+        "msg_hash": c["msg_hash"],
+    })
+    return validate.flag_mmsi(table).cast(VESSEL_REPORTS)

@@ -1,0 +1,232 @@
+"""The heart of a commit: one table's rows of one UTC day, sorted, deduplicated, partitioned.
+
+Columnar throughout: keys go to numpy, the order and the duplicate mask are computed there,
+and the rows are gathered with a single ``take`` before each bucket's slice is written.
+
+Duplicates are rows with the same ``(mmsi, ts, msg_hash)``. The first occurrence is kept,
+meaning the row of the earliest source (the order sources were added) with the lowest
+``source_line``; rows whose key is already committed in the store are dropped as well.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from vesselwatch.store import faults
+from vesselwatch.store.layout import data_file, day_label
+from vesselwatch.store.manifest import DataFile
+from vesselwatch.store.staging import ts_micros
+
+KEY = ("mmsi", "ts", "msg_hash")
+_TS_BITS = 37
+_TS_SPAN = 1 << _TS_BITS
+_RANKS = 1 << (64 - _TS_BITS)
+ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group: the unit of pruning by mmsi/ts
+SourceRank = Callable[[np.ndarray], np.ndarray]  # row indices -> rank of each row's source
+
+
+@dataclass
+class DayOutcome:
+    """What committing one table's rows of one day produced."""
+
+    files: list[DataFile] = field(default_factory=list)
+    kept: int = 0
+    duplicates: int = 0
+    vessels: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint32))
+    ts_min_us: int | None = None
+    ts_max_us: int | None = None
+    per_source: Counter[str] = field(default_factory=Counter)
+
+
+def sort_and_dedupe(
+    mmsi: np.ndarray,
+    ts: np.ndarray,
+    msg_hash: np.ndarray,
+    source_line: np.ndarray,
+    source_rank: SourceRank,
+    n_buckets: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Order rows by ``(bucket, mmsi, ts, msg_hash, source rank, source_line)``.
+
+    Returns ``(order, first)``: ``order`` is the permutation, ``first[i]`` says whether row
+    ``order[i]`` is the first of its ``(mmsi, ts, msg_hash)``. Only rows that share
+    ``(mmsi, ts)`` with another row need the last three keys, so the full sort runs on two
+    keys and the rare ties are sorted on their own.
+    """
+    n = len(mmsi)
+    if n == 0:
+        return np.empty(0, np.intp), np.empty(0, bool)
+    m64 = mmsi.astype(np.uint64)
+    major = ((m64 % np.uint64(n_buckets)) << np.uint64(32)) | m64
+    order = _order_by(major, ts)
+    s_major, s_ts = major[order], ts[order]
+    tied = (s_major[1:] == s_major[:-1]) & (s_ts[1:] == s_ts[:-1])
+    if not tied.any():
+        return order, np.ones(n, bool)
+    in_tie = np.zeros(n, bool)
+    in_tie[1:] |= tied
+    in_tie[:-1] |= tied
+    pos = np.flatnonzero(in_tie)
+    run = np.cumsum(np.concatenate(([True], ~tied)))[pos]
+    rows = order[pos]
+    sub = np.lexsort((source_line[rows], source_rank(rows), msg_hash[rows], run))
+    order[pos] = rows[sub]
+    s_hash = msg_hash[order]
+    first = np.ones(n, bool)
+    first[1:] = ~(tied & (s_hash[1:] == s_hash[:-1]))
+    return order, first
+
+
+def _order_by(major: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """A permutation sorting by ``(major, ts)``; ties in any order.
+
+    When the rows span less than 2**37 us (1.6 days; a commit works one day at a time) and
+    have fewer than 2**27 distinct ``major`` values, both keys pack into one uint64: ranking
+    ``major`` plus one argsort is about twice as fast as a two-key ``lexsort``.
+    """
+    t0 = int(ts.min())
+    if int(ts.max()) - t0 < _TS_SPAN:
+        distinct, rank = np.unique(major, return_inverse=True)
+        if len(distinct) < _RANKS:
+            packed = (rank.astype(np.uint64) << np.uint64(_TS_BITS)) | (ts - t0).astype(np.uint64)
+            return np.argsort(packed)
+    return np.lexsort((ts, major))
+
+
+def keys_in_store(rows: pa.Table, root: Path, existing: list[DataFile]) -> np.ndarray:
+    """Mask of ``rows`` whose ``(mmsi, ts, msg_hash)`` is in one of the ``existing`` files.
+
+    Reads only the three key columns of those files.
+    """
+    mask = np.zeros(rows.num_rows, bool)
+    if not existing or rows.num_rows == 0:
+        return mask
+    committed = pa.concat_tables(
+        pq.read_table(root / f.path, columns=list(KEY), use_threads=False) for f in existing
+    )
+    probe = rows.select(list(KEY)).append_column(
+        "_row", pa.array(np.arange(rows.num_rows, dtype=np.int64))
+    )
+    hits = probe.join(committed, keys=list(KEY), join_type="left semi", use_threads=False)
+    mask[hits.column("_row").to_numpy()] = True
+    return mask
+
+
+def _np(rows: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(rows.column(name).to_numpy())
+
+
+def commit_day(
+    rows: pa.Table,
+    *,
+    table_name: str,
+    day: int,
+    root: Path,
+    ingest_id: str,
+    n_buckets: int,
+    existing: Callable[[set[int]], list[DataFile]],
+    source_rank: SourceRank,
+    written: list[Path],
+) -> DayOutcome:
+    """Sort, deduplicate and write ``rows`` (all on UTC ``day``) as one file per bucket.
+
+    ``existing(buckets)`` names the committed files of this table and day in those buckets,
+    for the anti-join against the store. Each path is appended to ``written`` before its
+    file is created, so that a failed commit can remove every file it started.
+    """
+    mmsi = _np(rows, "mmsi")
+    ts = ts_micros(rows)
+    order, first = sort_and_dedupe(
+        mmsi, ts, _np(rows, "msg_hash"), _np(rows, "source_line"), source_rank, n_buckets
+    )
+    buckets = mmsi % n_buckets
+    prior = existing({int(b) for b in np.unique(buckets)})
+    keep = first & ~keys_in_store(rows, root, prior)[order] if prior else first
+    index = order[keep]
+    out = DayOutcome(kept=len(index), duplicates=rows.num_rows - len(index))
+    if len(index) == 0:
+        return out
+    kept_rows = rows.take(pa.array(index))
+    k_mmsi, k_ts, k_bucket = mmsi[index], ts[index], buckets[index]
+    out.vessels = k_mmsi[np.concatenate(([True], k_mmsi[1:] != k_mmsi[:-1]))]
+    out.ts_min_us, out.ts_max_us = int(k_ts.min()), int(k_ts.max())
+    out.per_source = count_values(kept_rows.column("source_id"))
+    cuts = np.flatnonzero(np.diff(k_bucket)) + 1
+    label = day_label(day)
+    for start, end in zip(
+        np.concatenate(([0], cuts)).tolist(),
+        np.concatenate((cuts, [len(index)])).tolist(),
+        strict=True,
+    ):
+        bucket = int(k_bucket[start])
+        rel = data_file(table_name, label, bucket, n_buckets, ingest_id, 0)
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written.append(path)
+        write_parquet(kept_rows.slice(start, end - start), path)
+        out.files.append(
+            DataFile(
+                table=table_name,
+                path=rel,
+                ingest_id=ingest_id,
+                rows=end - start,
+                size_bytes=path.stat().st_size,
+                day=label,
+                bucket=bucket,
+                mmsi_min=int(k_mmsi[start]),
+                mmsi_max=int(k_mmsi[end - 1]),
+                ts_min_us=int(k_ts[start:end].min()),
+                ts_max_us=int(k_ts[start:end].max()),
+            )
+        )
+        faults.checkpoint("partition_written")
+    return out
+
+
+def count_values(column: pa.ChunkedArray | pa.Array) -> Counter[str]:
+    """How many times each (string or dictionary-encoded) value occurs."""
+    counts = pc.value_counts(column)
+    values = counts.field("values").to_pylist()
+    return Counter(dict(zip(values, counts.field("counts").to_pylist(), strict=True)))
+
+
+def write_parquet(rows: pa.Table, path: Path) -> None:
+    """Write ``rows`` with the store's Parquet settings (tuned on a 3M-row commit).
+
+    Dictionary pages for strings and small integers, delta encoding for the sorted times,
+    statistics only on ``mmsi`` and ``ts`` (the columns queries prune on). The Arrow schema
+    is not embedded: the Parquet logical types map back to exactly the canonical schema, so
+    dictionary-encoded strings read back as plain strings.
+    """
+    dictionary = [
+        f.name
+        for f in rows.schema
+        if pa.types.is_dictionary(f.type)
+        or pa.types.is_string(f.type)
+        or pa.types.is_boolean(f.type)
+        or (pa.types.is_integer(f.type) and f.type.bit_width <= 32)
+    ]
+    delta = {
+        name: "DELTA_BINARY_PACKED"
+        for name in ("ts", "received_ts", "source_line")
+        if name in rows.column_names and name not in dictionary
+    }
+    pq.write_table(
+        rows,
+        str(path),
+        compression="snappy",
+        use_dictionary=dictionary,
+        column_encoding=delta,
+        write_statistics=[n for n in ("mmsi", "ts") if n in rows.column_names],
+        row_group_size=ROW_GROUP_ROWS,
+        store_schema=False,
+    )
+

@@ -1,0 +1,156 @@
+"""Staging: rows of an ingest in progress, spilled to disk so memory stays bounded.
+
+Rows are buffered in memory up to ``flush_rows`` and then written as Arrow IPC files, one per
+table and UTC day, under ``<store>/.staging/<ingest_id>/``. String columns are stored
+dictionary-encoded, which makes the sort-and-take of the commit several times cheaper. The
+commit then reads back one (table, day) at a time, memory-mapped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vesselwatch.errors import StoreError
+from vesselwatch.model.schema import TABLES
+from vesselwatch.store import faults
+from vesselwatch.store.layout import PARTITIONED_TABLES, QUARANTINE_TABLE, day_index
+
+DEFAULT_FLUSH_ROWS = 1_000_000
+
+
+def conform(table_name: str, rows: pa.Table) -> pa.Table:
+    """``rows`` in the canonical schema of ``table_name``, or a :class:`StoreError`."""
+    schema = TABLES[table_name]
+    if rows.schema.equals(schema, check_metadata=False):
+        return rows
+    missing = [n for n in schema.names if n not in rows.column_names]
+    if missing:
+        raise StoreError(
+            f"{table_name} rows lack the columns {missing}; readers must yield tables in "
+            "the canonical schema of vesselwatch.model.schema"
+        )
+    try:
+        return rows.select(schema.names).cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
+        raise StoreError(
+            f"{table_name} rows do not fit the canonical schema ({e}); readers must yield "
+            "tables in the schema of vesselwatch.model.schema"
+        ) from None
+
+
+def encode_strings(rows: pa.Table) -> pa.Table:
+    """Dictionary-encode every string column (one chunk per column)."""
+    rows = rows.combine_chunks()
+    columns = [
+        pc.dictionary_encode(col) if pa.types.is_string(col.type) else col
+        for col in rows.columns
+    ]
+    fields = [
+        pa.field(f.name, c.type, f.nullable) for f, c in zip(rows.schema, columns, strict=True)
+    ]
+    return pa.table(columns, schema=pa.schema(fields))
+
+
+def ts_micros(rows: pa.Table) -> np.ndarray:
+    """The ``ts`` column as int64 microseconds."""
+    ts = rows.column("ts").cast(pa.int64())
+    return np.asarray(ts.to_numpy(), dtype=np.int64)
+
+
+class Stager:
+    """Buffers and spills the rows of one ingest."""
+
+    def __init__(self, directory: Path, flush_rows: int = DEFAULT_FLUSH_ROWS) -> None:
+        self.directory = directory
+        self.flush_rows = max(1, flush_rows)
+        self._buffers: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+        self._buffered = 0
+        self._by_day: dict[str, dict[int, list[Path]]] = {t: {} for t in PARTITIONED_TABLES}
+        self._quarantine: list[Path] = []
+        self._written = 0
+
+    def add(self, table_name: str, rows: pa.Table) -> None:
+        """Buffer canonical ``rows`` of ``table_name``; spill when the buffer is full."""
+        if rows.num_rows == 0:
+            return
+        self._buffers[table_name].append(rows)
+        self._buffered += rows.num_rows
+        if self._buffered >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every buffered row to the staging directory."""
+        if self._buffered == 0:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for table_name, parts in self._buffers.items():
+            if not parts:
+                continue
+            rows = encode_strings(pa.concat_tables(parts))
+            parts.clear()
+            if table_name == QUARANTINE_TABLE:
+                self._quarantine.append(self._write(rows))
+                continue
+            for day, day_rows in split_by_day(rows):
+                self._by_day[table_name].setdefault(day, []).append(self._write(day_rows))
+        self._buffered = 0
+        faults.checkpoint("staged")
+
+    def _write(self, rows: pa.Table) -> Path:
+        path = self.directory / f"{self._written:06d}.arrow"
+        self._written += 1
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+            writer.write_table(rows)
+        return path
+
+    def days(self, table_name: str) -> list[int]:
+        """UTC day indices with staged rows of ``table_name``, ascending."""
+        return sorted(self._by_day[table_name])
+
+    def read_day(self, table_name: str, day: int) -> pa.Table:
+        """All staged rows of ``table_name`` on ``day``, as one chunk per column."""
+        tables = [_read_ipc(p) for p in self._by_day[table_name][day]]
+        if len(tables) == 1:
+            return tables[0]
+        return pa.concat_tables(tables).combine_chunks()
+
+    def quarantine_parts(self) -> Iterator[pa.Table]:
+        """Staged quarantine rows, one spilled part at a time."""
+        for path in self._quarantine:
+            yield _read_ipc(path)
+
+    def discard(self) -> None:
+        """Delete the staging directory (and ``.staging`` itself once empty)."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+        try:
+            self.directory.parent.rmdir()
+        except OSError:
+            pass
+
+
+def split_by_day(rows: pa.Table) -> Iterator[tuple[int, pa.Table]]:
+    """``(day, rows of that day)`` for each UTC day of ``rows.ts``."""
+    days = day_index(ts_micros(rows))
+    first, last = int(days.min()), int(days.max())
+    if first == last:
+        yield first, rows
+        return
+    order = np.argsort(days, kind="stable")
+    sorted_days = days[order]
+    rows = rows.take(pa.array(order))
+    cuts = np.flatnonzero(np.diff(sorted_days)) + 1
+    starts = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [len(order)]))
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield int(sorted_days[start]), rows.slice(start, end - start)
+
+
+def _read_ipc(path: Path) -> pa.Table:
+    with pa.memory_map(str(path), "r") as source:
+        return pa.ipc.open_file(source).read_all()

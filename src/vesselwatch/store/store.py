@@ -1,0 +1,215 @@
+"""The :class:`Store`: open or create a store directory, ingest into it, read it back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from vesselwatch.errors import StoreError
+from vesselwatch.store import catalog, gc, manifest, migrate, reader
+from vesselwatch.store.info import StoreInfo, gather
+from vesselwatch.store.layout import (
+    DEFAULT_N_BUCKETS,
+    HOUSEKEEPING,
+    MANIFEST,
+    MANIFEST_TEMP_PREFIX,
+    MAX_N_BUCKETS,
+)
+from vesselwatch.store.lock import WriterLock
+from vesselwatch.store.manifest import Manifest
+from vesselwatch.store.staging import DEFAULT_FLUSH_ROWS
+from vesselwatch.store.transaction import IngestTransaction
+
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+
+
+class Store:
+    """An embedded AIS store: partitioned Parquet files, a JSON manifest, no server.
+
+    Open it with :meth:`Store.open`. Reads take a snapshot of the manifest and need no lock;
+    writes go through :meth:`begin_ingest`, one writer at a time.
+    """
+
+    def __init__(self, root: Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S) -> None:
+        self._root = root
+        self.lock_timeout = lock_timeout
+        self._cached: tuple[tuple[int, int, int], Manifest] | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        create: bool = True,
+        *,
+        n_buckets: int | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    ) -> Store:
+        """Open the store at ``path``, creating it there if ``create`` and it does not exist.
+
+        ``n_buckets`` (default 16) is fixed when the store is created; passing a different
+        value for an existing store is an error. An older store is migrated on open; a newer
+        one raises :class:`~vesselwatch.errors.SchemaVersionError`.
+        """
+        root = Path(path).expanduser().absolute()
+        if root.exists() and not root.is_dir():
+            raise StoreError(f"{root} is a file, not a store directory; pass a directory path")
+        if not (root / MANIFEST).is_file():
+            if not create:
+                raise StoreError(
+                    f"there is no vesselwatch store at {root}; check the path, or create "
+                    "the store by opening it with create=True"
+                )
+            _create(root, DEFAULT_N_BUCKETS if n_buckets is None else n_buckets, lock_timeout)
+        data = migrate.upgrade(root, manifest.read_raw(root), lock_timeout)
+        snapshot = manifest.parse(root, data)
+        if n_buckets is not None and n_buckets != snapshot.n_buckets:
+            raise StoreError(
+                f"the store {root} was created with n_buckets={snapshot.n_buckets}, not "
+                f"{n_buckets}; the bucket count is fixed, so omit n_buckets when opening it"
+            )
+        return cls(root, lock_timeout=lock_timeout)
+
+    @property
+    def path(self) -> Path:
+        """The store directory (absolute)."""
+        return self._root
+
+    def snapshot(self) -> Manifest:
+        """The committed state now (re-read when the manifest file changed)."""
+        path = manifest.manifest_path(self._root)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise StoreError(f"the manifest of {self._root} has disappeared") from None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._cached is None or self._cached[0] != key:
+            data = manifest.read_raw(self._root)
+            migrate.check_not_newer(self._root, int(data["schema_version"]))
+            self._cached = (key, manifest.parse(self._root, data))
+        return self._cached[1]
+
+    @property
+    def n_buckets(self) -> int:
+        """How many mmsi buckets partition each day."""
+        return self.snapshot().n_buckets
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the store's data."""
+        return self.snapshot().schema_version
+
+    # -- writing -------------------------------------------------------------------------
+
+    def begin_ingest(
+        self,
+        timeout: float | None = None,
+        *,
+        flush_rows: int = DEFAULT_FLUSH_ROWS,
+        fsync: bool = True,
+    ) -> IngestTransaction:
+        """Take the writer lock (waiting up to ``timeout`` s) and start an ingest.
+
+        Leftovers of interrupted ingests are removed first. ``flush_rows`` bounds the rows
+        buffered in memory before they are spilled to staging; ``fsync=False`` skips the
+        fsyncs (faster, but a power cut may then lose a committed ingest).
+        """
+        lock = WriterLock(self._root, self.lock_timeout if timeout is None else timeout)
+        lock.acquire()
+        try:
+            base = manifest.read(self._root)
+            migrate.check_not_newer(self._root, base.schema_version)
+            if base.schema_version < migrate.CURRENT_VERSION:
+                raise StoreError(
+                    f"the store {self._root} has schema version {base.schema_version}; "
+                    "open it again with Store.open to migrate it before ingesting"
+                )
+            gc.collect_garbage(self._root, base)
+            return IngestTransaction(self._root, lock, base, flush_rows=flush_rows, fsync=fsync)
+        except BaseException:
+            lock.release()
+            raise
+
+    def collect_garbage(self, timeout: float | None = None) -> int:
+        """Remove leftovers of interrupted ingests now; return how many paths went."""
+        with WriterLock(self._root, self.lock_timeout if timeout is None else timeout):
+            return gc.collect_garbage(self._root, manifest.read(self._root))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB with views ``positions``, ``vessel_reports``, ``quarantine``,
+        ``ingests`` and ``sources`` over the committed state now."""
+        return catalog.connect(self._root, self.snapshot())
+
+    def positions(
+        self,
+        mmsi: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        """Positions of ``mmsi`` (all vessels if ``None``) with ``start <= ts < end``,
+        sorted by ``(mmsi, ts)``. Naive datetimes are taken as UTC."""
+        return reader.read_rows(self._root, self.snapshot(), "positions", mmsi, start, end)
+
+    def vessel_reports(
+        self,
+        mmsi: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        """Vessel reports (static and voyage data), selected and sorted as :meth:`positions`."""
+        return reader.read_rows(self._root, self.snapshot(), "vessel_reports", mmsi, start, end)
+
+    def quarantine(self) -> pa.Table:
+        """Every quarantined input line, sorted by ``(source_id, source_line)``."""
+        return reader.read_quarantine(self._root, self.snapshot())
+
+    def info(self) -> StoreInfo:
+        """A summary of the committed state."""
+        snapshot = self.snapshot()
+        size = manifest.manifest_path(self._root).stat().st_size
+        return gather(self._root, snapshot, size)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self._root)!r})"
+
+
+def _refuse_foreign(root: Path) -> None:
+    """Raise unless ``root`` is missing, empty, or holds only a crashed creation's leftovers."""
+    if not root.is_dir():
+        return
+    others = sorted(
+        p.name
+        for p in root.iterdir()
+        if p.name not in HOUSEKEEPING and not p.name.startswith(MANIFEST_TEMP_PREFIX)
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise StoreError(
+            f"{root} is not empty and is not a vesselwatch store (no {MANIFEST}; it holds "
+            f"{shown}); choose a new or empty directory for the store"
+        )
+
+
+def _create(root: Path, n_buckets: int, lock_timeout: float) -> None:
+    if not 1 <= n_buckets <= MAX_N_BUCKETS:
+        raise StoreError(f"n_buckets must be between 1 and {MAX_N_BUCKETS}, not {n_buckets}")
+    _refuse_foreign(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with WriterLock(root, lock_timeout):
+        if (root / MANIFEST).is_file():
+            return  # another process created it meanwhile
+        _refuse_foreign(root)
+        fresh = Manifest(
+            schema_version=migrate.CURRENT_VERSION,
+            created=datetime.now(UTC).isoformat(),
+            n_buckets=n_buckets,
+        )
+        manifest.write(root, fresh, "create")
