@@ -62,6 +62,10 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"vesselwatch {__version__}")
@@ -111,7 +115,7 @@ def ingest(
         report = engine.ingest(files, fmt=fmt.value, reference_time=ref, strict=strict,
                                profile=profile, progress=tick)
     if as_json:
-        out.print_json(json.dumps(report.to_dict()))
+        _print_json(report.to_dict())
     else:
         _print_ingest(report)
 
@@ -144,7 +148,7 @@ def info(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """What the store holds: rows, vessels, time span, sources, quarantine."""
     data = Engine(store).info().to_dict()
     if as_json:
-        out.print_json(json.dumps(data, default=str))
+        _print_json(data)
         return
     table = Table(title=f"store {data['path']}", show_header=False, title_justify="left")
     table.add_row("schema version", str(data["schema_version"]))
@@ -193,7 +197,7 @@ def demo(
         path = write_sample(Path(tmp) / "vesselwatch-sample.nmea")
         report = Engine(store).ingest([path])
     if as_json:
-        out.print_json(json.dumps(report.to_dict()))
+        _print_json(report.to_dict())
     else:
         _print_ingest(report)
 
@@ -219,10 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         err.print("aborted")
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence of a CLI
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+        # click's usage errors (typer vendors click in newer releases: match by shape)
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
             return EXIT_USAGE
         if debug:
             raise

@@ -21,10 +21,12 @@ import pyarrow as pa
 from vesselwatch.errors import InputError
 from vesselwatch.ingest import read_file, resolve_format
 from vesselwatch.store import IngestResult, Store, StoreInfo
+from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 
 STORE_ENV = "VESSELWATCH_STORE"
+LOCK_TIMEOUT_ENV = "VESSELWATCH_LOCK_TIMEOUT"  # seconds a writer waits for another one
 DEFAULT_STORE = Path("~/.local/share/vesselwatch/store")
 
 # (what, done, total): bytes read of all inputs while ingesting
@@ -79,8 +81,8 @@ class IngestReport:
         return {
             "store": self.store,
             "seconds": round(self.seconds, 3),
-            "sources": [s.__dict__ for s in self.sources],
             **self.result.to_dict(),
+            "inputs": [s.__dict__ for s in self.sources],
         }
 
 
@@ -113,7 +115,8 @@ class Engine:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.store_path, create=self._create)
+            wait = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_S))
+            self._store = Store.open(self.store_path, create=self._create, lock_timeout=wait)
         return self._store
 
     # -- ingest --------------------------------------------------------------------------
@@ -125,7 +128,7 @@ class Engine:
         fmt: str = "auto",
         reference_time: datetime | None = None,
         strict: bool = False,
-        profile: str | os.PathLike[str] | None = None,
+        profile: str | Path | None = None,
         progress: ProgressCallback | None = None,
     ) -> IngestReport:
         """Read every file into the store in one atomic, idempotent ingest.

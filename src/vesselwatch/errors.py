@@ -39,7 +39,9 @@ class InputError(VesselwatchError):
 class StrictModeError(VesselwatchError):
     """A bad line or row under ``strict=True``; carries where it is, why, and the line itself."""
 
-    def __init__(self, path: str | Path, line: int, reason: str, raw: str, detail: str = "") -> None:
+    def __init__(
+        self, path: str | Path, line: int, reason: str, raw: str, detail: str = ""
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.reason = reason

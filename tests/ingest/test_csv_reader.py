@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from vesselwatch.errors import InputError, StrictModeError
 from vesselwatch.ingest import csv_reader
+from vesselwatch.ingest.columns import parse_times
 from vesselwatch.ingest.csv_profile import CsvProfile, load_profile
 from vesselwatch.ingest.csv_reader import read_csv
 from vesselwatch.model.schema import POSITIONS, QUARANTINE, VESSEL_REPORTS
@@ -57,8 +58,8 @@ def read_all(path: Path, profile: CsvProfile | str | Path = "noaa", **kw: object
     )
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, s, tzinfo=UTC)
 
 
 def write(tmp_path: Path, text: str, name: str = "f.csv") -> Path:
@@ -72,7 +73,7 @@ def row_of(t: pa.Table, **match: object) -> dict[str, object]:
     for col, value in match.items():
         m = pc.equal(t.column(col), value)
         mask = m if mask is None else pc.and_(mask, m)
-    rows = t.filter(mask).to_pylist()
+    rows: list[dict[str, object]] = t.filter(mask).to_pylist()
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -83,10 +84,13 @@ def row_of(t: pa.Table, **match: object) -> dict[str, object]:
 def test_dma_sample_exact_counts() -> None:
     r = read_all(DMA, "dma")
     assert r.lines == 11  # lines 2..12
-    assert r.positions.column("source_line").to_pylist() == [2, 3, 4, 5, 6, 10]
+    # line 9 has lat/lon "not available" (91/181): a position row with null lat/lon
+    assert r.positions.column("source_line").to_pylist() == [2, 3, 4, 5, 6, 9, 10]
+    no_fix = row_of(r.positions, source_line=9)
+    assert (no_fix["lat"], no_fix["lon"]) == (None, None)
     assert r.rejects.column("source_line").to_pylist() == [7, 8, 11]
     assert r.rejects.column("reason").to_pylist() == ["bad_time", "bad_format", "bad_value"]
-    assert r.skipped == Counter({"no_position": 1, "empty_line": 1})  # line 9 (91/181), 12
+    assert r.skipped == Counter({"empty_line": 1})  # line 12
     assert r.reports.num_rows == 4
 
 
@@ -114,7 +118,10 @@ def test_dma_sample_values() -> None:
 
 def test_dma_sample_rejects_say_why() -> None:
     rej = read_all(DMA, "dma").rejects.to_pylist()
-    assert rej[0]["detail"] == "# Timestamp='32/12/2023 00:04:00': not a time in the profile's time_format"
+    assert (
+        rej[0]["detail"]
+        == "# Timestamp='32/12/2023 00:04:00': not a time in the profile's time_format"
+    )
     assert rej[0]["raw"].startswith("32/12/2023 00:04:00,Class A,219000874,")
     assert rej[1]["detail"] == "expected 26 fields, found 5"
     assert rej[1]["raw"] == "31/12/2023 00:05:00,Class A,219000875,56.000000,10.000000"
@@ -134,7 +141,12 @@ def test_dma_vessel_reports_once_per_static_tuple() -> None:
     rikke = rows[0]
     assert rikke["imo"] is None  # "Unknown"
     assert (rikke["name"], rikke["callsign"], rikke["ship_type"]) == ("RIKKE HAV", "OXIJ2", 30)
-    assert (rikke["to_bow_m"], rikke["to_stern_m"], rikke["to_port_m"], rikke["to_starboard_m"]) == (
+    assert (
+        rikke["to_bow_m"],
+        rikke["to_stern_m"],
+        rikke["to_port_m"],
+        rikke["to_starboard_m"],
+    ) == (
         8,
         12,
         3,
@@ -215,44 +227,43 @@ def test_vendor_profile() -> None:
 # -- small hand-made NOAA files ------------------------------------------------------------
 
 
+# One bad value per row; the comment gives the line number.
+BAD_ROWS = [
+    "367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 2 ok
+    "3670000010,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 3 10 digits
+    ",2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 4 empty mmsi
+    "367000001,,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 5 empty time
+    "367000001,2023-02-30T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 6 30 Feb
+    "367000001,2023-01-11T00:00:00,north,-74.1,1.0,10.0,10,A,,,70,0",  # 7 lat text
+    "367000001,2023-01-11T00:00:00,95.0,-74.1,1.0,10.0,10,A,,,70,0",  # 8 lat range
+    "367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,400,A,,,70,0",  # 9 heading
+    "367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,99",  # 10 status
+    "367000001,2023-01-11T00:00:00,40.1,-74.1,fast,10.0,10,A,,,70,0",  # 11 sog text
+    "367000001,2023-01-11T00:00:00,91,181,1.0,10.0,10,A,,,70,0",  # 12 n/a
+    "367000001,2023-01-11 00:00:01.5Z,40.1,-74.1,102.3,360,511,A,,,70,0",  # 13 ok
+]
+
+
 def test_bad_values_are_quarantined_with_column_and_value(tmp_path: Path) -> None:
-    p = write(
-        tmp_path,
-        NOAA_HEADER
-        + "\n"
-        + "\n".join(
-            [
-                "367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 2 ok
-                "3670000010,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 3 10 digits
-                ",2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 4 empty mmsi
-                "367000001,,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 5 empty time
-                "367000001,2023-02-30T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0",  # 6 30 Feb
-                "367000001,2023-01-11T00:00:00,north,-74.1,1.0,10.0,10,A,,,70,0",  # 7 lat text
-                "367000001,2023-01-11T00:00:00,95.0,-74.1,1.0,10.0,10,A,,,70,0",  # 8 lat range
-                "367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,400,A,,,70,0",  # 9 heading
-                "367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,99",  # 10 status
-                "367000001,2023-01-11T00:00:00,40.1,-74.1,fast,10.0,10,A,,,70,0",  # 11 sog text
-                "367000001,2023-01-11T00:00:00,91,181,1.0,10.0,10,A,,,70,0",  # 12 n/a
-                "367000001,2023-01-11 00:00:01.5Z,40.1,-74.1,102.3,360,511,A,,,70,0",  # 13 ok
-            ]
-        )
-        + "\n",
-    )
+    p = write(tmp_path, "\n".join([NOAA_HEADER, *BAD_ROWS]) + "\n")
     r = read_all(p)
-    assert r.positions.column("source_line").to_pylist() == [2, 13]
+    assert r.positions.column("source_line").to_pylist() == [2, 12, 13]  # 12: lat/lon n/a
     got = {x["source_line"]: (x["reason"], x["detail"]) for x in r.rejects.to_pylist()}
     assert got == {
         3: ("bad_mmsi", "MMSI='3670000010': not an MMSI (1-9 digits)"),
         4: ("bad_mmsi", "MMSI is empty"),
         5: ("bad_time", "BaseDateTime is empty"),
-        6: ("bad_time", "BaseDateTime='2023-02-30T00:00:00': not a time in the profile's time_format"),
+        6: (
+            "bad_time",
+            "BaseDateTime='2023-02-30T00:00:00': not a time in the profile's time_format",
+        ),
         7: ("bad_position", "LAT='north': not a number"),
         8: ("bad_position", "LAT=95.0, LON=-74.1: outside the earth"),
         9: ("bad_value", "Heading=400.0: out of range"),
         10: ("bad_value", "Status=99.0: out of range"),
         11: ("bad_value", "SOG='fast': not a number"),
     }
-    assert r.skipped == Counter({"no_position": 1})
+    assert not r.skipped
     last = row_of(r.positions, source_line=13)
     assert last["ts"] == datetime(2023, 1, 11, 0, 0, 1, 500_000, tzinfo=UTC)
     assert (last["sog_kn"], last["cog_deg"], last["heading_deg"]) == (None, None, None)
@@ -265,7 +276,7 @@ def test_quotes_crlf_bad_bytes_and_blank_lines(tmp_path: Path) -> None:
         + b'367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,"SEA, WIND",IMO9307839,,70,0\r\n'
         + b"\r\n"
         + b",,,,,,,,,,,\r\n"
-        + b"367000002,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,\"QUOTED\",,,70,0\r\n"
+        + b'367000002,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,"QUOTED",,,70,0\r\n'
         + b"367000003,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,BAD\xff NAME,,,70,0\r\n"
         + b'367000004,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,"UNCLOSED,,,70,0\r\n'
     )
@@ -340,7 +351,7 @@ def test_ragged_rows_keep_their_line_numbers_across_blocks(
     assert len(got) == 3000 - len(ragged) - len(blank)
 
 
-_TEXT = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=60)
+_TEXT = st.text(st.characters(exclude_characters="\r\n", exclude_categories=["Cs"]), max_size=60)
 _BYTES = st.binary(max_size=60).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
 _FIELDS = st.lists(
     st.sampled_from(["367000001", "2023-01-11T00:00:00", "40.1", "-74.1", "", '"', "1e9", ","]),
@@ -349,9 +360,13 @@ _FIELDS = st.lists(
 ).map(lambda xs: ",".join(xs).encode())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(extra=st.lists(st.one_of(_TEXT.map(str.encode), _BYTES, _FIELDS), max_size=12))
-def test_arbitrary_rows_never_crash_and_are_all_accounted(tmp_path: Path, extra: list[bytes]) -> None:
+def test_arbitrary_rows_never_crash_and_are_all_accounted(
+    tmp_path: Path, extra: list[bytes]
+) -> None:
     good = b"367000001,2023-01-11T00:00:00,40.1,-74.1,1.0,10.0,10,A,,,70,0"
     p = tmp_path / "fuzz.csv"
     p.write_bytes((NOAA_HEADER + "\n").encode() + b"\n".join([good, *extra]) + b"\n")
@@ -359,7 +374,9 @@ def test_arbitrary_rows_never_crash_and_are_all_accounted(tmp_path: Path, extra:
     expected_rows = 1 + len(extra)
     assert r.lines == expected_rows
     assert r.positions.num_rows + r.rejects.num_rows + sum(r.skipped.values()) == expected_rows
-    placed = r.positions.column("source_line").to_pylist() + r.rejects.column("source_line").to_pylist()
+    placed = (
+        r.positions.column("source_line").to_pylist() + r.rejects.column("source_line").to_pylist()
+    )
     assert len(set(placed)) == len(placed)
     assert set(placed) <= set(range(2, expected_rows + 2))
     assert 2 in r.positions.column("source_line").to_pylist()
@@ -385,7 +402,12 @@ def test_noaa_aisdb_sample(data_dir: Path) -> None:
     assert r.reports.num_rows == 998
     msc = row_of(r.reports, mmsi=636021061)
     assert (msc["imo"], msc["name"], msc["callsign"]) == (9307839, "MSC NAISHA III", "5LCB4")
-    assert (msc["ship_type"], msc["length_m"], msc["width_m"], msc["draught_m"]) == (70, 208.0, 30.0, 8.0)
+    assert (msc["ship_type"], msc["length_m"], msc["width_m"], msc["draught_m"]) == (
+        70,
+        208.0,
+        30.0,
+        8.0,
+    )
     # null IMO: empty in 558 rows, IMO0000000 in 22, ten digits (IMO1050000000...) in 4;
     # the two rows without a report are among them
     assert r.reports.column("imo").null_count == 558 + 22 + 4 - 2
@@ -399,7 +421,9 @@ def test_noaa_aisdb_sample(data_dir: Path) -> None:
 
 @pytest.mark.realdata
 def test_noaa_ny_harbour_signed_cog(data_dir: Path) -> None:
-    r = read_all(data_dir / "ais_tracks_marinecadastre_tracktable" / "NYHarbor_2020_06_30_first_hour.csv")
+    r = read_all(
+        data_dir / "ais_tracks_marinecadastre_tracktable" / "NYHarbor_2020_06_30_first_hour.csv"
+    )
     pos = r.positions
     assert (pos.num_rows, r.rejects.num_rows) == (8689, 0)
     assert len(set(pos.column("mmsi").to_pylist())) == 295
@@ -435,7 +459,10 @@ def test_noaa_ny_harbour_week_in_small_batches(data_dir: Path) -> None:
     path = data_dir / "ais_tracks_marinecadastre_tracktable" / "NYHarbor_2020_12_first_week.csv"
     r = read_all(path, batch_rows=50_000)
     assert r.batches == 4
-    assert (r.positions.num_rows, len(set(r.positions.column("mmsi").to_pylist()))) == (172_679, 140)
+    assert (r.positions.num_rows, len(set(r.positions.column("mmsi").to_pylist()))) == (
+        172_679,
+        140,
+    )
     lines = np.array(r.positions.column("source_line").to_pylist())
     assert np.array_equal(lines, np.arange(2, 172_681))
 
@@ -464,3 +491,51 @@ def test_bad_profile_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read the CSV profile"):
         load_profile(tmp_path / "nope.toml")
     assert re.search("built-in", str(pytest.raises(InputError, load_profile, "nope").value))
+
+
+def test_huge_field_is_a_reject_with_its_length(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        'MMSI,BaseDateTime,LAT,LON\n1,"'
+        + "x" * 200_000
+        + ",3\n367000001,2023-01-01T00:00:00,1,2\n",
+    )
+    r = read_all(p)
+    assert (r.lines, r.positions.num_rows) == (2, 1)
+    (rej,) = r.rejects.to_pylist()
+    assert (rej["source_line"], rej["reason"], rej["raw_len"]) == (2, "bad_format", 200_005)
+    assert len(rej["raw"]) == 4096  # RAW_KEEP_CHARS
+
+
+@pytest.mark.parametrize(
+    ("text", "formats", "dayfirst", "tz", "expected"),
+    [
+        ("2023-01-11T00:00:00", ["iso"], False, "UTC", utc(2023, 1, 11)),
+        ("2023-01-11 00:00", ["iso"], False, "UTC", utc(2023, 1, 11)),
+        (
+            "2023-01-11T00:00:00.25Z",
+            ["iso"],
+            False,
+            "UTC",
+            datetime(2023, 1, 11, 0, 0, 0, 250_000, UTC),
+        ),
+        ("2023-01-11T02:00:00+02:00", ["iso"], False, "UTC", utc(2023, 1, 11)),
+        ("2023-01-11T02:00:00-0130", ["iso"], False, "UTC", utc(2023, 1, 11, 3, 30)),
+        ("2023-01-11T01:00:00", ["iso"], False, "Europe/Copenhagen", utc(2023, 1, 11)),
+        ("2023-02-29T00:00:00", ["iso"], False, "UTC", None),  # not a leap year
+        ("2024-02-29T00:00:00", ["iso"], False, "UTC", utc(2024, 2, 29)),
+        ("2023-01-11T24:00:00", ["iso"], False, "UTC", None),
+        ("11/01/2023 00:00:00", ["auto"], True, "UTC", utc(2023, 1, 11)),
+        ("01/11/2023 00:00:00", ["auto"], False, "UTC", utc(2023, 1, 11)),
+        ("31/04/2023 00:00:00", ["%d/%m/%Y %H:%M:%S"], True, "UTC", None),  # 30 days in April
+        ("1/2/2023 3:04:05", ["%d/%m/%Y %H:%M:%S"], True, "UTC", utc(2023, 2, 1, 3, 4, 5)),
+        ("1673395200", ["epoch_s"], False, "UTC", utc(2023, 1, 11)),
+        ("1673395200000", ["epoch_ms"], False, "UTC", utc(2023, 1, 11)),
+        ("yesterday", ["iso", "epoch_s"], False, "UTC", None),
+    ],
+)
+def test_time_formats(
+    text: str, formats: list[str], dayfirst: bool, tz: str, expected: datetime | None
+) -> None:
+    (got,) = parse_times(pa.array([text]), formats, dayfirst, tz).to_pylist()
+    assert got == expected

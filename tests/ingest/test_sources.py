@@ -62,7 +62,12 @@ def test_zip_skips_folders_and_macos_litter(tmp_path: Path) -> None:
     p = _zip(
         tmp_path,
         "x",
-        {"data/": b"", "__MACOSX/data/._a.csv": b"junk", "data/.DS_Store": b"junk", "data/a.csv": b"A\n"},
+        {
+            "data/": b"",
+            "__MACOSX/data/._a.csv": b"junk",
+            "data/.DS_Store": b"junk",
+            "data/a.csv": b"A\n",
+        },
     )
     with open_input(p) as stream:
         assert stream.read() == b"A\n"

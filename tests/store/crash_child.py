@@ -15,21 +15,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from storekit import crash_dataset, ingest  # noqa: E402
+from storekit import crash_dataset, ingest
 
-from vesselwatch.store import Store, faults  # noqa: E402
+from vesselwatch.store import Store, faults
 
 
 def main() -> None:
-    root, step, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    root, target, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
     seen = 0
 
-    def checkpoint(name: str) -> None:
+    def checkpoint(step: str) -> None:
         nonlocal seen
-        if step == "slow":
+        if target == "slow":
             time.sleep(0.01)
             return
-        if name == step:
+        if step == target:
             seen += 1
             if seen == nth:
                 os.kill(os.getpid(), signal.SIGKILL)

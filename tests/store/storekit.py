@@ -138,7 +138,6 @@ def ingest(store: Store, batches: dict[str, list[Batch]], **kw: object) -> Inges
         return txn.commit()
 
 
-
 def crash_dataset() -> dict[str, list[Batch]]:
     """Three sources of four batches each, over two days, with duplicates and rejects."""
     rng = np.random.default_rng(7)

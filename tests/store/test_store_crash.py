@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from storekit import crash_dataset, ingest, table_files
 
 from vesselwatch.store import Store
-from storekit import crash_dataset, ingest, table_files
 
 CHILD = Path(__file__).with_name("crash_child.py")
 
@@ -27,7 +27,9 @@ def _contents(store: Store) -> tuple[pa.Table, pa.Table, pa.Table, dict[str, int
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[pa.Table, pa.Table, pa.Table, dict[str, int], int]:
+def clean(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[pa.Table, pa.Table, pa.Table, dict[str, int], int]:
     """What one uninterrupted ingest of the data set holds."""
     store = Store.open(tmp_path_factory.mktemp("clean") / "store", n_buckets=4)
     ingest(store, crash_dataset())
@@ -39,7 +41,9 @@ def _is_empty(store: Store) -> bool:
 
 
 def _same(a: tuple[pa.Table, ...], b: tuple[object, ...]) -> bool:
-    return all(x.equals(y) if isinstance(x, pa.Table) else x == y for x, y in zip(a, b, strict=True))
+    return all(
+        x.equals(y) if isinstance(x, pa.Table) else x == y for x, y in zip(a, b, strict=True)
+    )
 
 
 def _check_after_kill(root: Path, clean: tuple[object, ...], expect_complete: bool | None) -> None:
@@ -81,6 +85,7 @@ def test_killed_at_step(
     Store.open(root, n_buckets=4)
     proc = subprocess.run(
         [sys.executable, str(CHILD), str(root), step, str(nth)],
+        check=False,
         capture_output=True,
         text=True,
         timeout=120,

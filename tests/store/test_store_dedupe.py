@@ -12,10 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from vesselwatch.store import Store, partition
-from vesselwatch.store.partition import sort_and_dedupe
 from storekit import crash_dataset, ingest, make_batch, sha_of, source_id_of, table_files
+
+from vesselwatch.store import Store
+from vesselwatch.store.partition import sort_and_dedupe
 
 A, B, C = source_id_of("a.csv"), source_id_of("b.csv"), source_id_of("c.csv")
 
@@ -52,7 +52,11 @@ def test_dedupe_within_and_across_ingests(store: Store) -> None:
     ]
     second = ingest(
         store,
-        {"c.csv": [make_batch("c.csv", [(1, 0, 100, 9), (2, 0, 100, 1), (4, 0, 1, 3), (4, 0, 1, 2)])]},
+        {
+            "c.csv": [
+                make_batch("c.csv", [(1, 0, 100, 9), (2, 0, 100, 1), (4, 0, 1, 3), (4, 0, 1, 2)])
+            ]
+        },
     )
     # two rows already in the store, one duplicate within the ingest
     assert second.positions == 1
@@ -64,7 +68,9 @@ def test_dedupe_within_and_across_ingests(store: Store) -> None:
 
 
 def test_vessel_reports_are_deduplicated_too(store: Store) -> None:
-    r = ingest(store, {"a.csv": [make_batch("a.csv", reports=[(5, 1, 9, 1), (5, 1, 9, 2), (5, 2, 9, 3)])]})
+    r = ingest(
+        store, {"a.csv": [make_batch("a.csv", reports=[(5, 1, 9, 1), (5, 1, 9, 2), (5, 2, 9, 3)])]}
+    )
     assert (r.vessel_reports, r.duplicates["vessel_reports"]) == (2, 1)
     r = ingest(store, {"b.csv": [make_batch("b.csv", reports=[(5, 2, 9, 1)])]})
     assert (r.vessel_reports, r.duplicates["vessel_reports"]) == (0, 1)
@@ -73,7 +79,12 @@ def test_vessel_reports_are_deduplicated_too(store: Store) -> None:
 def test_same_source_twice_adds_nothing(store: Store) -> None:
     data = crash_dataset()
     first = ingest(store, data)
-    before = (store.positions(), store.vessel_reports(), store.quarantine(), table_files(store.path))
+    before = (
+        store.positions(),
+        store.vessel_reports(),
+        store.quarantine(),
+        table_files(store.path),
+    )
     again = ingest(store, data)  # the engine's way: already_ingested -> skipped
     assert not again.committed and again.positions == 0 and again.sources == []
     # a careless caller that adds the same file again: every row is a duplicate
@@ -105,7 +116,7 @@ def test_anti_join_reads_only_keys_of_touched_partitions(
         reads.append((Path(path).relative_to(store.path).parent.as_posix(), list(columns)))
         return real(path, columns=columns, **kw)
 
-    monkeypatch.setattr(partition.pq, "read_table", spy)
+    monkeypatch.setattr(pq, "read_table", spy)
     r = ingest(store, {"b.csv": [make_batch("b.csv", [(1, 5, 1, 1), (1, 0, 1, 2)])]})
     assert r.positions == 1 and r.duplicates["positions"] == 1
     assert reads == [("positions/day=2020-06-30/bucket=01", ["mmsi", "ts", "msg_hash"])]
@@ -113,7 +124,7 @@ def test_anti_join_reads_only_keys_of_touched_partitions(
 
 def _reference(
     mmsi: list[int], ts: list[int], h: list[int], rank: list[int], line: list[int], n_buckets: int
-) -> tuple[list[tuple[int, ...]], int]:
+) -> tuple[list[tuple[int, int, int, int, int]], int]:
     rows = sorted(
         range(len(mmsi)),
         key=lambda i: (mmsi[i] % n_buckets, mmsi[i], ts[i], h[i], rank[i], line[i]),
@@ -160,3 +171,44 @@ def test_sort_and_dedupe_matches_reference(
     # rows equal in every key are interchangeable, so compare the key tuples
     assert kept == expected
     assert int((~first).sum()) == dropped
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from([1, 2, 6, 205_000_001]),  # mmsi
+            st.sampled_from([0.0, 1.0, 86_399.5, 86_400.0, 200_000.0]),  # seconds after T0
+            st.integers(0, 1),  # msg_hash
+            st.integers(0, 2),  # which source
+            st.integers(0, 1),  # which ingest
+        ),
+        max_size=40,
+    )
+)
+def test_store_keeps_the_first_of_each_key(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[int, float, int, int, int]]
+) -> None:
+    store = Store.open(tmp_path_factory.mktemp("h") / "s", n_buckets=2)
+    names = [["a1.csv", "b1.csv", "c1.csv"], ["a2.csv", "b2.csv", "c2.csv"]]
+    ingests: list[dict[str, list[tuple[int, float, int, int]]]] = [{}, {}]
+    for line, (mmsi, secs, h, src, which) in enumerate(rows):
+        ingests[which].setdefault(names[which][src], []).append((mmsi, secs, h, line))
+    seen: dict[tuple[int, float, int], tuple[str, int]] = {}
+    for which in (0, 1):
+        done_before = len(seen)
+        added = [n for n in names[which] if n in ingests[which]]  # sources in the order added
+        for name in added:
+            for mmsi, secs, h, line in sorted(ingests[which][name], key=lambda r: r[3]):
+                seen.setdefault((mmsi, secs, h), (source_id_of(name), line))
+        # rows reach the store in reverse line order: the store must still keep the lowest
+        result = ingest(store, {n: [make_batch(n, ingests[which][n][::-1])] for n in added})
+        assert result.positions == len(seen) - done_before
+    got = {
+        (r["mmsi"], r["ts"].timestamp() - 1593475200.0, r["msg_hash"]): (
+            r["source_id"],
+            r["source_line"],
+        )
+        for r in store.positions().to_pylist()
+    }
+    assert got == seen

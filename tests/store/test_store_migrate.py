@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from storekit import ingest, make_batch
 
 from vesselwatch.errors import SchemaVersionError
 from vesselwatch.store import Store, migrate
 from vesselwatch.store.migrate import Migration
-from storekit import ingest, make_batch
 
 
 def _set_version(root: Path, version: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +11,10 @@ import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from storekit import T0, Row, ingest, make_batch
 
 from vesselwatch.store import Store
 from vesselwatch.store.reader import select_files
-from storekit import T0, Row, ingest, make_batch
 
 VESSELS = [205_000_001, 205_000_002, 211_000_003, 219_000_004, 244_000_005, 257_000_006, 7]
 
@@ -28,13 +28,20 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Store:
         pos: list[Row] = []
         rep: list[Row] = []
         for line in range(400):
-            row = (VESSELS[int(rng.integers(0, 7))], float(rng.integers(-3600, 3 * 86_400)), line, line)
+            row = (
+                VESSELS[int(rng.integers(0, 7))],
+                float(rng.integers(-3600, 3 * 86_400)),
+                line,
+                line,
+            )
             (pos if line % 5 else rep).append(row)
         ingest(store, {name: [make_batch(name, pos, rep)]})
     return store
 
 
-def _full_scan(t: pa.Table, mmsi: list[int] | None, start: datetime | None, end: datetime | None) -> pa.Table:
+def _full_scan(
+    t: pa.Table, mmsi: list[int] | None, start: datetime | None, end: datetime | None
+) -> pa.Table:
     mask = pa.array(np.ones(t.num_rows, bool))
     if mmsi is not None:
         mask = pc.and_(mask, pc.is_in(t["mmsi"], pa.array(mmsi, pa.uint32())))
@@ -50,10 +57,14 @@ times = st.one_of(
     st.integers(-2 * 3600, 3 * 86_400 + 3600).map(lambda s: T0 + timedelta(seconds=s)),
     st.sampled_from([T0, T0 + timedelta(days=1), T0 + timedelta(days=1, microseconds=-1)]),
 )
-vessel_sets = st.one_of(st.none(), st.lists(st.sampled_from([*VESSELS, 99, 205_000_009]), max_size=4))
+vessel_sets = st.one_of(
+    st.none(), st.lists(st.sampled_from([*VESSELS, 99, 205_000_009]), max_size=4)
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mmsi=vessel_sets, start=times, end=times)
 def test_pruned_query_equals_full_scan(
     filled: Store, mmsi: list[int] | None, start: datetime | None, end: datetime | None
@@ -77,7 +88,9 @@ def test_pruning_skips_files(filled: Store) -> None:
 
 
 def test_half_open_window(store: Store) -> None:
-    ingest(store, {"a.csv": [make_batch("a.csv", [(1, 0, 1, 1), (1, 10, 1, 2), (1, 86_400, 1, 3)])]})
+    ingest(
+        store, {"a.csv": [make_batch("a.csv", [(1, 0, 1, 1), (1, 10, 1, 2), (1, 86_400, 1, 3)])]}
+    )
     got = store.positions([1], T0, T0 + timedelta(seconds=10))
     assert got["source_line"].to_pylist() == [1]
     nxt = store.positions(None, T0 + timedelta(seconds=10), T0 + timedelta(days=1))
@@ -111,4 +124,3 @@ def test_reader_opened_before_a_commit_sees_it_after(tmp_path: Path) -> None:
     assert con_before.execute("SELECT count(*) FROM positions").fetchone() == (0,)  # a snapshot
     assert reader.positions().num_rows == 1
     assert reader.connect().execute("SELECT count(*) FROM positions").fetchone() == (1,)
-    _ = UTC

@@ -9,12 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from storekit import crash_dataset, ingest, make_batch, positions_table, source_id_of, table_files
 
 from vesselwatch.errors import StoreError
 from vesselwatch.model.schema import POSITIONS, QUARANTINE, SCHEMA_VERSION, VESSEL_REPORTS
 from vesselwatch.store import Store
-
-from storekit import crash_dataset, ingest, make_batch, positions_table, source_id_of, table_files
 
 
 def _sorted(t: pa.Table) -> pa.Table:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from storekit import crash_dataset, ingest, make_batch, sha_of, table_files
 
 from vesselwatch.errors import StoreError, StoreLockedError
+from vesselwatch.ingest.batch import Batch
 from vesselwatch.store import Store, partition
-from storekit import crash_dataset, ingest, make_batch, sha_of, table_files
 
 
 def _state(store: Store) -> tuple[bytes, set[str], pa.Table]:
@@ -24,12 +25,14 @@ def _state(store: Store) -> tuple[bytes, set[str], pa.Table]:
 def test_exception_in_with_block_rolls_back(store: Store) -> None:
     ingest(store, {"a.csv": [make_batch("a.csv", [(1, 0, 1, 1)])]})
     before = _state(store)
-    with pytest.raises(RuntimeError, match="reader failed"):
-        with store.begin_ingest(flush_rows=1) as txn:
-            txn.add_source("/data/b.csv", sha_of("b.csv"), 10, "csv")
-            txn.add(make_batch("b.csv", [(2, 0, 1, 1), (3, 0, 1, 2)]))
-            assert any((store.path / ".staging").rglob("*.arrow"))  # it did stage
-            raise RuntimeError("reader failed")
+    with (
+        pytest.raises(RuntimeError, match="reader failed"),
+        store.begin_ingest(flush_rows=1) as txn,
+    ):
+        txn.add_source("/data/b.csv", sha_of("b.csv"), 10, "csv")
+        txn.add(make_batch("b.csv", [(2, 0, 1, 1), (3, 0, 1, 2)]))
+        assert any((store.path / ".staging").rglob("*.arrow"))  # it did stage
+        raise RuntimeError("reader failed")
     assert _state(store)[0] == before[0] and _state(store)[1] == before[1]
     assert _state(store)[2].equals(before[2])
     assert not (store.path / ".staging").exists()
@@ -76,9 +79,8 @@ def test_commit_twice_is_an_error(store: Store) -> None:
 
 
 def test_rows_of_unregistered_source_are_refused(store: Store) -> None:
-    with store.begin_ingest() as txn:
-        with pytest.raises(StoreError, match="add_source"):
-            txn.add(make_batch("a.csv", [(1, 0, 1, 1)]))
+    with store.begin_ingest() as txn, pytest.raises(StoreError, match="add_source"):
+        txn.add(make_batch("a.csv", [(1, 0, 1, 1)]))
 
 
 def test_bad_sha256_is_refused(store: Store) -> None:
@@ -162,3 +164,26 @@ def test_ingest_result_is_json_serialisable(store: Store) -> None:
     data = json.loads(json.dumps(r.to_dict()))
     assert data["positions"] == 1 and data["rejects"] == {"bad_mmsi": 1}
     assert data["ts_min"] == "2020-06-30T00:00:00+00:00" and r.rejected == 1
+
+
+def test_rows_outside_the_canonical_schema_are_refused(store: Store) -> None:
+    batch = make_batch("a.csv", [(1, 0, 1, 1)])
+    with store.begin_ingest() as txn:
+        txn.add_source("/data/a.csv", sha_of("a.csv"), 10, "csv")
+        batch.positions = batch.positions.drop_columns(["lat"])
+        with pytest.raises(StoreError, match=r"lack the columns \['lat'\]"):
+            txn.add(batch)
+        nulls = make_batch("a.csv", [(1, 0, 1, 1)])
+        ts = nulls.positions.schema.get_field_index("ts")
+        nulls.positions = nulls.positions.set_column(
+            ts, nulls.positions.schema.field(ts), pa.nulls(1, nulls.positions.schema.field(ts).type)
+        )
+        with pytest.raises(StoreError, match=r"nulls in \['ts'\]"):
+            txn.add(nulls)
+        # a table with the right columns in another order and looser nullability is fine
+        loose = make_batch("a.csv", [(2, 0, 1, 2)]).positions
+        loose = loose.select(loose.column_names[::-1])
+        txn.add(
+            Batch(positions=loose.cast(pa.schema([f.with_nullable(True) for f in loose.schema])))
+        )
+        assert txn.commit().positions == 1

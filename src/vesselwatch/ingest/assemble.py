@@ -23,16 +23,39 @@ from vesselwatch.ingest.columns import to_numpy_bool
 from vesselwatch.ingest.csv_profile import STATIC_COLUMNS
 from vesselwatch.ingest.hashing import fnv1a64_rows
 from vesselwatch.ingest.validate import flag_mmsi, map_not_available, position_problems
-from vesselwatch.model.schema import POSITIONS, QUARANTINE, VESSEL_REPORTS, TsSource
+from vesselwatch.model.schema import (
+    POSITIONS,
+    QUARANTINE,
+    TS_MAX_US,
+    TS_MIN_US,
+    VESSEL_REPORTS,
+    RejectReason,
+    TsSource,
+)
 
-__all__ = ["NO_POSITION", "Assembled", "Parsed", "assemble", "hash_text"]
+__all__ = ["Assembled", "Parsed", "assemble", "hash_text", "position_key"]
 
 # Counted skip for rows whose latitude or longitude is the AIS "not available" value.
-NO_POSITION = "no_position"
 
 _MOTION = ("sog_kn", "cog_deg", "heading_deg", "rot_deg_min", "nav_status")
-# Columns whose values make the duplicate key of a position.
-_POSITION_KEY = ("mmsi", "ts", "lat", "lon", *_MOTION)
+# The duplicate key of a position: FNV-1a over these canonical values packed little-endian
+# in this order (nulls as 0), then one byte of null flags: bit 0 sog_kn, 1 cog_deg,
+# 2 heading_deg, 3 rot_deg_min, 4 nav_status.
+# Changing it changes every msg_hash: the store would no longer see re-ingests as duplicates.
+_KEY_LAYOUT = np.dtype(
+    [
+        ("mmsi", "<u4"),
+        ("ts", "<i8"),
+        ("lat", "<f8"),
+        ("lon", "<f8"),
+        ("sog_kn", "<f4"),
+        ("cog_deg", "<f4"),
+        ("heading_deg", "<u2"),
+        ("rot_deg_min", "<f4"),
+        ("nav_status", "u1"),
+        ("nulls", "u1"),
+    ]
+)
 _HASH_BUDGET = 1 << 22  # bytes of the padded matrix handed to fnv1a64_rows at a time
 # Static numbers: valid range; 0 means "not available" where the lower bound is 1.
 _STATIC_RANGE: dict[str, tuple[float, float]] = {
@@ -108,7 +131,11 @@ def _padded(s: pa.Array, width: int) -> npt.NDArray[np.uint8]:
     flat = pc.cast(s, pa.large_string())
     offsets = np.frombuffer(flat.buffers()[1], dtype=np.int64, count=n + 1, offset=flat.offset * 8)
     raw = flat.buffers()[2]
-    buf = np.frombuffer(raw, dtype=np.uint8) if raw is not None and raw.size else np.zeros(1, np.uint8)
+    buf = (
+        np.frombuffer(raw, dtype=np.uint8)
+        if raw is not None and raw.size
+        else np.zeros(1, np.uint8)
+    )
     cols = np.arange(width)
     idx = np.minimum(offsets[:-1, None] + cols, len(buf) - 1)
     return np.where(cols < np.diff(offsets)[:, None], buf[idx], 0).astype(np.uint8)
@@ -119,7 +146,7 @@ def _text(arr: pa.Array) -> pa.Array:
 
 
 def _canonical_text(t: pa.Table, names: tuple[str, ...]) -> pa.Array:
-    """The values of ``names`` as one text per row, nulls empty, for the duplicate key."""
+    """The values of ``names`` as one text per row, nulls empty (vessel report keys)."""
     parts = []
     for n in names:
         col = t.column(n) if n in t.column_names else pa.nulls(t.num_rows, pa.string())
@@ -136,6 +163,18 @@ def _where_bad(t: pa.Table, col: str) -> npt.NDArray[np.bool_]:
     return np.asarray(position_problems(probe) != "", dtype=bool)
 
 
+def _check_times(p: Parsed) -> None:
+    """Times before AIS existed or after 2099 are ``bad_time`` rejects."""
+    ts = p.columns.get("ts")
+    if ts is None:
+        return
+    us = pc.fill_null(pc.cast(ts, pa.int64()), TS_MIN_US).to_numpy(zero_copy_only=False)
+    bad = ((us < TS_MIN_US) | (us >= TS_MAX_US)) & (p.reasons == "")
+    if bad.any():
+        p.reasons[bad] = RejectReason.BAD_TIME.value
+        p.details[bad] = "time before 1980 or after 2099"
+
+
 def _validate(p: Parsed, kin: pa.Table) -> None:
     """Apply the range checks to rows not yet rejected, wording a detail for each reject."""
     found = position_problems(kin)
@@ -145,17 +184,19 @@ def _validate(p: Parsed, kin: pa.Table) -> None:
     idx = np.flatnonzero(fresh)
     sub = kin.take(pa.array(idx))
     detail = np.full(len(idx), None, dtype=object)
+    worded = np.zeros(len(idx), dtype=bool)
     lat, lon = sub.column("lat").to_pylist(), sub.column("lon").to_pylist()
     name = p.source_names
-    for col in ("mmsi", *_MOTION):
+    for col in ("mmsi", *_MOTION):  # the first column out of range names the reject
         if col not in sub.column_names:
             continue
-        bad = _where_bad(sub, col) & (detail == None)  # noqa: E711 - elementwise
+        bad = _where_bad(sub, col) & ~worded
         values = sub.column(col).to_pylist()
         for j in np.flatnonzero(bad):
             detail[j] = f"{name.get(col, col)}={values[j]!r}: out of range"
+        worded |= bad
     lat_name, lon_name = name.get("lat", "lat"), name.get("lon", "lon")
-    for j in np.flatnonzero(detail == None):  # noqa: E711 - elementwise
+    for j in np.flatnonzero(~worded):
         detail[j] = f"{lat_name}={lat[j]!r}, {lon_name}={lon[j]!r}: outside the earth"
     p.reasons[idx] = found[idx]
     p.details[idx] = detail
@@ -163,7 +204,9 @@ def _validate(p: Parsed, kin: pa.Table) -> None:
 
 def _ais_class(a: pa.Array) -> pa.Array:
     cls = pc.utf8_upper(pc.utf8_trim_whitespace(pc.cast(a, pa.string())))
-    return pc.if_else(pc.is_in(cls, value_set=pa.array(["A", "B"])), cls, pa.scalar(None, pa.string()))
+    return pc.if_else(
+        pc.is_in(cls, value_set=pa.array(["A", "B"])), cls, pa.scalar(None, pa.string())
+    )
 
 
 def _conform(t: pa.Table, schema: pa.Schema) -> dict[str, pa.Array]:
@@ -218,7 +261,9 @@ def _vessel_reports(t: pa.Table) -> pa.Table:
             "i": pa.array(np.arange(t.num_rows)),
         }
     ).filter(pa.array(some))
-    order = frame.sort_by([("mmsi", "ascending"), ("ts", "ascending"), ("source_line", "ascending")])
+    order = frame.sort_by(
+        [("mmsi", "ascending"), ("ts", "ascending"), ("source_line", "ascending")]
+    )
     rows = np.asarray(order.column("i").to_numpy(), dtype=np.int64)
     mmsi = np.asarray(order.column("mmsi").to_numpy())
     k = key[rows]
@@ -232,9 +277,28 @@ def _vessel_reports(t: pa.Table) -> pa.Table:
     return flag_mmsi(pa.table(cols, schema=VESSEL_REPORTS))
 
 
+def position_key(cols: Mapping[str, pa.Array]) -> npt.NDArray[np.uint64]:
+    """The duplicate key of positions in canonical types (see :data:`_KEY_LAYOUT`)."""
+    n = len(cols["mmsi"])
+    packed = np.zeros(n, dtype=_KEY_LAYOUT)
+    nulls = np.zeros(n, dtype=np.uint8)
+    assert _KEY_LAYOUT.names is not None
+    for bit, name in enumerate(_KEY_LAYOUT.names[:-1]):
+        a = cols[name]
+        if pa.types.is_timestamp(a.type):
+            a = pc.cast(a, pa.int64())
+        filled = pc.fill_null(a, 0).to_numpy(zero_copy_only=False)
+        packed[name] = filled
+        if name in _MOTION:
+            nulls |= (~to_numpy_bool(pc.is_valid(a))).astype(np.uint8) << (bit - 4)
+    packed["nulls"] = nulls
+    chars = packed.view(np.uint8).reshape(n, _KEY_LAYOUT.itemsize)
+    return fnv1a64_rows(chars, np.full(n, _KEY_LAYOUT.itemsize, dtype=np.int64))
+
+
 def _positions(t: pa.Table, given_hash: pa.Array | None) -> pa.Table:
     cols = _conform(t, POSITIONS)
-    hashes = pa.array(hash_text(_canonical_text(pa.table(cols), _POSITION_KEY)), pa.uint64())
+    hashes = pa.array(position_key(cols), pa.uint64())
     if given_hash is not None:
         hashes = pc.coalesce(pc.cast(given_hash, pa.uint64()), hashes)
     cols["msg_hash"] = hashes
@@ -278,6 +342,7 @@ def assemble(
         )
     )
     _validate(p, kin)
+    _check_times(p)
     rejects = _rejects(p, source_id, extra_rejects)
     if strict and rejects.num_rows:
         first = rejects.slice(0, 1).to_pylist()[0]
@@ -285,12 +350,9 @@ def assemble(
             path, first["source_line"], first["reason"], first["raw"] or "", first["detail"] or ""
         )
     keep = p.reasons == ""
-    fix = to_numpy_bool(pc.is_valid(kin.column("lat"))) & to_numpy_bool(
-        pc.is_valid(kin.column("lon"))
-    )
+    # a report whose position is "not available" stays a position row with null lat/lon,
+    # as in NMEA: it still shows the transponder on, with speed, course and status
     skipped: Counter[str] = Counter()
-    if (keep & ~fix).any():
-        skipped[NO_POSITION] = int((keep & ~fix).sum())
     if isinstance(ts_source, str):
         ts_col = pa.array(np.full(n, ts_source, dtype=object), pa.string())
     else:
@@ -304,7 +366,7 @@ def assemble(
             "source_line": pa.array(p.lines, pa.int64()),
         }
     )
-    on_map = pa.array(keep & fix)
+    on_map = pa.array(keep)
     positions = _positions(
         base.filter(on_map), given_hash.filter(on_map) if given_hash is not None else None
     )

@@ -44,6 +44,21 @@ _ISO_RE = (
 )
 _ISO_PLAIN = "%Y-%m-%dT%H:%M:%S"
 _LEADING_ZEROS = r"(^|[^0-9])0+([0-9])"
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+_DIRECTIVES = {  # strptime directives whose text a regex can skip over
+    "d": "(?P<day>[0-9]{1,2})",
+    "m": "[0-9]{1,2}",
+    "Y": "[0-9]{4}",
+    "y": "[0-9]{2}",
+    "H": "[0-9]{1,2}",
+    "I": "[0-9]{1,2}",
+    "M": "[0-9]{1,2}",
+    "S": "[0-9]{1,2}",
+    "p": "[AaPp][Mm]",
+    "b": "[A-Za-z]+",
+    "B": "[A-Za-z]+",
+    "%": "%",
+}
 _ZONE_RE = r"^(?P<sign>[+-])(?P<hh>[0-9]{2}):?(?P<mm>[0-9]{2})?$"
 _AUTO_DAYFIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S")
 _AUTO_MONTHFIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m-%d-%Y %H:%M:%S")
@@ -65,25 +80,35 @@ def clean_text(
 ) -> pa.Array:
     """Trim, drop surrounding double quotes, drop ``prefix``; empty or ``null_values`` -> null."""
     s = pc.utf8_trim_whitespace(arr)
-    quoted = pc.match_substring_regex(s, r'^".*"$')
-    if pc.any(quoted).as_py():
+    if pc.any(pc.starts_with(s, '"')).as_py():
+        quoted = pc.match_substring_regex(s, r'^".*"$')
         inner = pc.replace_substring(pc.utf8_slice_codeunits(s, 1, -1), '""', '"')
         s = pc.utf8_trim_whitespace(pc.if_else(quoted, inner, s))
     if prefix:
         s = pc.if_else(
             pc.starts_with(s, prefix, ignore_case=True), pc.utf8_slice_codeunits(s, len(prefix)), s
         )
-    empty = pc.equal(pc.utf8_length(s), 0)
+    empty = pc.equal(s, "")
     if null_values:
         empty = pc.or_(empty, pc.is_in(pc.utf8_lower(s), value_set=pa.array(list(null_values))))
     return _nulls_where(s, empty)
 
 
 def parse_number(s: pa.Array) -> tuple[pa.Array, Mask]:
-    """Decimal text to float64; the mask marks text that is present but not a number."""
-    ok = pc.match_substring_regex(s, _NUMBER_RE)
-    values = pc.cast(pc.if_else(ok, s, pa.nulls(len(s), pa.string())), pa.float64())
-    return values, pc.is_valid(s).to_numpy(zero_copy_only=False) & ~to_numpy_bool(ok)
+    """Decimal text to float64; the mask marks text that is present but not a finite number
+    (those values are null)."""
+    try:  # fast path: every text present is a finite number
+        values = pc.cast(s, pa.float64())
+        if not pc.any(pc.invert(pc.is_finite(values))).as_py():
+            return values, np.zeros(len(s), dtype=bool)
+    except pa.ArrowInvalid:
+        pass
+    ok = pc.and_(pc.match_substring_regex(s, _NUMBER_RE), pc.is_valid(s))
+    values = pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64())
+    finite = pc.is_finite(values)  # 1e999 is written like a number but is not one
+    values = pc.if_else(finite, values, pa.scalar(None, pa.float64()))
+    present = np.asarray(pc.is_valid(s).to_numpy(zero_copy_only=False), dtype=bool)
+    return values, present & ~to_numpy_bool(finite)
 
 
 def parse_mmsi(s: pa.Array) -> tuple[pa.Array, Mask]:
@@ -109,27 +134,56 @@ def _us(arr: pa.Array) -> tuple[npt.NDArray[np.int64], Mask]:
     return np.array(ints, dtype=np.int64), np.array(valid, dtype=bool)  # writable copies
 
 
+def _day_regex(fmt: str) -> str | None:
+    """A regex for texts in strptime pattern ``fmt`` that captures its ``%d`` as ``day``;
+    ``None`` when the pattern has no ``%d`` or a directive not listed in :data:`_DIRECTIVES`.
+    """
+    out, i, has_day = ["^"], 0, False
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            directive = fmt[i + 1]
+            if directive not in _DIRECTIVES or (directive == "d" and has_day):
+                return None
+            has_day |= directive == "d"
+            out.append(_DIRECTIVES[directive])
+            i += 2
+        else:
+            out.append("\\" + fmt[i] if fmt[i] in _REGEX_SPECIAL else fmt[i])
+            i += 1
+    return "".join(out) + "$" if has_day else None
+
+
 def _strptime(s: pa.Array, fmt: str) -> pa.Array:
-    """``pc.strptime`` without its leniency: it reads 30 February as 2 March. A day that
-    overflowed lands on the 1st-3rd, so those rows are formatted back and must give the text
-    again (ignoring case and leading zeros, as ``%d`` also reads ``5``). Zone patterns are
-    taken as they parse.
+    """``pc.strptime`` without its leniency: it reads 30 February as 2 March.
+
+    The day written in the text must be the day parsed. Where the pattern's day cannot be
+    picked out by a regex, rows parsed to the 1st-3rd (where an overflow lands) are formatted
+    back and must give the text again, ignoring case and leading zeros. Zone patterns
+    (``%z``) are taken as they parse.
     """
     parsed = pc.strptime(s, format=fmt, unit="us", error_is_null=True)
     if "%z" in fmt or "%Z" in fmt:
         return parsed
-    suspect = np.flatnonzero(to_numpy_bool(pc.less_equal(pc.day(parsed), 3)))
-    if len(suspect) == 0:
-        return parsed
-    rows = pa.array(suspect)
-    seconds = pa.timestamp("s", tz=parsed.type.tz)  # %S of a [us] timestamp prints a fraction
-    back = pc.strftime(pc.cast(parsed.take(rows), seconds), format=fmt)
-    same = pc.equal(*(
-        pc.replace_substring_regex(pc.utf8_lower(x), _LEADING_ZEROS, r"\1\2")
-        for x in (back, s.take(rows))
-    ))
     ok = np.ones(len(s), dtype=bool)
-    ok[suspect] = to_numpy_bool(same)
+    unchecked = to_numpy_bool(pc.is_valid(parsed))
+    rx = _day_regex(fmt)
+    if rx is not None:
+        written = pc.cast(pc.struct_field(pc.extract_regex(s, rx), "day"), pa.int64())
+        same_day = pc.equal(written, pc.cast(pc.day(parsed), pa.int64()))
+        ok &= to_numpy_bool(same_day, null=True)
+        unchecked &= ~to_numpy_bool(pc.is_valid(written))
+    suspect = np.flatnonzero(unchecked & to_numpy_bool(pc.less_equal(pc.day(parsed), 3)))
+    if len(suspect):
+        rows = pa.array(suspect)
+        seconds = pa.timestamp("s", tz=parsed.type.tz)  # %S of [us] prints a fraction
+        back = pc.strftime(pc.cast(parsed.take(rows), seconds), format=fmt)
+        texts = (back, s.take(rows))
+        norm = [
+            pc.replace_substring_regex(pc.utf8_lower(x), _LEADING_ZEROS, r"\1\2") for x in texts
+        ]
+        ok[suspect] = to_numpy_bool(pc.equal(*norm))
+    if ok.all():
+        return parsed
     return pc.if_else(pa.array(ok), parsed, pa.scalar(None, parsed.type))
 
 
@@ -149,18 +203,24 @@ def _iso_full(s: pa.Array, tz: str) -> tuple[npt.NDArray[np.int64], Mask]:
     parts = pc.extract_regex(s, _ISO_RE)
     hms = pc.binary_join_element_wise(
         pc.struct_field(parts, "hm"),
-        pc.if_else(pc.equal(pc.struct_field(parts, "sec"), ""), ":00", pc.struct_field(parts, "sec")),
+        pc.if_else(
+            pc.equal(pc.struct_field(parts, "sec"), ""), ":00", pc.struct_field(parts, "sec")
+        ),
         "",
     )
     base = pc.binary_join_element_wise(pc.struct_field(parts, "date"), hms, "T")
     naive, valid = _us(_strptime(base, _ISO_PLAIN))
     frac = pc.utf8_slice_codeunits(pc.utf8_rpad(pc.struct_field(parts, "frac"), 6, "0"), 0, 6)
-    naive = naive + np.asarray(pc.fill_null(pc.cast(frac, pa.int64()), 0).to_numpy(), dtype=np.int64)
+    naive = naive + np.asarray(
+        pc.fill_null(pc.cast(frac, pa.int64()), 0).to_numpy(), dtype=np.int64
+    )
     zone = pc.fill_null(pc.struct_field(parts, "zone"), "")
     has_zone = to_numpy_bool(pc.not_equal(zone, ""))
     offset = pc.extract_regex(zone, _ZONE_RE)
     hh = pc.fill_null(pc.cast(pc.struct_field(offset, "hh"), pa.int64()), 0).to_numpy()
-    mm_text = pc.if_else(pc.equal(pc.struct_field(offset, "mm"), ""), "0", pc.struct_field(offset, "mm"))
+    mm_text = pc.if_else(
+        pc.equal(pc.struct_field(offset, "mm"), ""), "0", pc.struct_field(offset, "mm")
+    )
     mm = pc.fill_null(pc.cast(mm_text, pa.int64()), 0).to_numpy()
     sign = np.where(to_numpy_bool(pc.equal(pc.struct_field(offset, "sign"), "-")), -1, 1)
     offset_us = sign * (hh * 3600 + mm * 60) * _US_PER_S
@@ -218,7 +278,9 @@ def _mapped(s: pa.Array, mapping: Mapping[str, int | str]) -> tuple[pa.Array, pa
     index = pc.index_in(pc.utf8_lower(s), value_set=keys)
     targets = list(mapping.values())
     kind = pa.string() if any(isinstance(v, str) for v in targets) else pa.int64()
-    return pc.take(pa.array(targets if kind == pa.int64() else [str(v) for v in targets], kind), index), index
+    return pc.take(
+        pa.array(targets if kind == pa.int64() else [str(v) for v in targets], kind), index
+    ), index
 
 
 def read_column(name: str, raw: pa.Array, profile: CsvProfile) -> tuple[pa.Array, Mask | None]:

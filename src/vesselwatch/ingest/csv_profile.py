@@ -163,7 +163,9 @@ def _table(source: str, key: str, value: Any) -> dict[str, Any]:
         raise _fail(source, f"[{key}] must be a table, found {value!r}")
     unknown = sorted(set(value) - set(COLUMN_KINDS)) if key != "fixes" else []
     if unknown:
-        raise _fail(source, f"[{key}] names unknown columns {unknown}; known: {sorted(COLUMN_KINDS)}")
+        raise _fail(
+            source, f"[{key}] names unknown columns {unknown}; known: {sorted(COLUMN_KINDS)}"
+        )
     return value
 
 

@@ -79,6 +79,14 @@ def _data_lines(start: int, k: int, invalid: npt.NDArray[np.int64]) -> npt.NDArr
     return candidates[~np.isin(candidates, ahead)][:k]
 
 
+def _split_quoted(text: str, delimiter: str) -> list[str]:
+    """Fields of one line read with CSV quoting, or ``[]`` when :mod:`csv` gives up on it."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:  # e.g. a field over csv.field_size_limit()
+        return []
+
+
 def _header(stream: io.BufferedReader[Utf8Stream], path: Path, delimiter: str) -> list[str]:
     first = stream.readline()
     text = first.decode("utf-8", "replace").rstrip("\r\n")
@@ -87,7 +95,10 @@ def _header(stream: io.BufferedReader[Utf8Stream], path: Path, delimiter: str) -
             f"{path}: the first line is empty; expected a CSV header naming the columns "
             "(e.g. MMSI,BaseDateTime,LAT,LON); remove leading blank lines"
         )
-    return next(csv.reader([text], delimiter=delimiter))
+    names = _split_quoted(text, delimiter)
+    if not names:
+        raise InputError(f"{path}: cannot read the header line {text[:100]!r}; fix the file")
+    return names
 
 
 class _Slice:
@@ -112,7 +123,7 @@ class _Slice:
             if not text.strip():
                 self.skipped[Skip.EMPTY_LINE.value] += 1
                 continue
-            fields = next(csv.reader([text], delimiter=delimiter), []) if '"' in text else []
+            fields = _split_quoted(text, delimiter) if '"' in text else []
             if len(fields) == n_fields:
                 recovered.append(fields)
                 recovered_lines.append(line)
@@ -236,7 +247,9 @@ def _batches(
     pending = _Pending(len(header))
     reader = pv.open_csv(
         stream,
-        read_options=pv.ReadOptions(column_names=fields, block_size=_BLOCK_BYTES, use_threads=False),
+        read_options=pv.ReadOptions(
+            column_names=fields, block_size=_BLOCK_BYTES, use_threads=False
+        ),
         parse_options=pv.ParseOptions(
             delimiter=prof.delimiter,
             quote_char=False,
@@ -266,7 +279,9 @@ def _batches(
         except pa.ArrowInvalid as exc:
             raise InputError(f"{path}: cannot read as CSV ({exc}); check the file") from None
         # cut slices of batch_rows rows; at the end of the file, the rest (even if empty)
-        while held.num_rows >= batch_rows or (eof and (held.num_rows or not yielded or pending.rows)):
+        while held.num_rows >= batch_rows or (
+            eof and (held.num_rows or not yielded or pending.rows)
+        ):
             table, held = held.slice(0, batch_rows), held.slice(batch_rows)
             final = eof and held.num_rows == 0
             lines = _data_lines(next_line, table.num_rows, pending.lines())

@@ -53,8 +53,10 @@ def _typed(path: Path, col: str, a: pa.Array) -> tuple[pa.Array, npt.NDArray[np.
     if kind in ("time", "static_time"):
         if not pa.types.is_timestamp(t):
             raise _wrong_type(path, col, t, "a timestamp (or ISO 8601 text)")
-        ts = pc.cast(a, pa.timestamp("us", tz=t.tz)) if t.tz else pc.assume_timezone(
-            pc.cast(a, pa.timestamp("us")), timezone="UTC"
+        ts = (
+            pc.cast(a, pa.timestamp("us", tz=t.tz))
+            if t.tz
+            else pc.assume_timezone(pc.cast(a, pa.timestamp("us")), timezone="UTC")
         )
         return pc.cast(ts, TS), None
     if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)):
@@ -71,7 +73,13 @@ def _typed(path: Path, col: str, a: pa.Array) -> tuple[pa.Array, npt.NDArray[np.
 
 
 def _carried(path: Path, col: str, a: pa.Array) -> pa.Array:
-    target = TS if col == "received_ts" else pa.uint64() if col == "msg_hash" else POSITIONS.field(col).type
+    target = (
+        TS
+        if col == "received_ts"
+        else pa.uint64()
+        if col == "msg_hash"
+        else POSITIONS.field(col).type
+    )
     try:
         if col == "received_ts" and pa.types.is_timestamp(a.type) and not a.type.tz:
             a = pc.assume_timezone(pc.cast(a, pa.timestamp("us")), timezone="UTC")

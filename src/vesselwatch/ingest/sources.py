@@ -43,7 +43,9 @@ def _magic(path: Path) -> bytes:
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file; pass the files inside it") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+        raise InputError(
+            f"{path}: cannot be read ({exc.strerror}); check its permissions"
+        ) from None
 
 
 def _zip_member(path: Path, zf: zipfile.ZipFile) -> zipfile.ZipInfo:
@@ -141,7 +143,10 @@ def _first_line(path: Path) -> str:
 
 def header_names(line: str, delimiter: str = ",") -> list[str]:
     """Column names of a CSV header line, normalised: trimmed, lower case, no leading ``#``."""
-    fields = next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a field over csv.field_size_limit(): not a header
+        return []
     return [f.strip().lstrip("#").strip().lower() for f in fields]
 
 
@@ -161,7 +166,7 @@ def sniff_format(path: str | Path) -> str:
     names = header_names(line)
     if _NOAA_COLUMNS <= set(names):
         return "noaa"
-    if line.startswith("#") and names and names[0] == "timestamp" and _DMA_COLUMNS <= set(names):
+    if names and names[0] == "timestamp" and _DMA_COLUMNS <= set(names):  # "# Timestamp"
         return "dma"
     shown = line if len(line) <= 100 else line[:97] + "..."
     raise InputError(

@@ -14,6 +14,10 @@ SCHEMA_VERSION = 1
 
 TS = pa.timestamp("us", tz="UTC")
 
+# Plausible report times: none before 1980 (no AIS), none from 2100 on. Outside: bad_time.
+TS_MIN_US = 315_532_800 * 1_000_000  # 1980-01-01T00:00:00Z
+TS_MAX_US = 4_102_444_800 * 1_000_000  # 2100-01-01T00:00:00Z
+
 
 class TsSource(StrEnum):
     """Which clock gave a row its ``ts``."""

@@ -123,4 +123,3 @@ def connect(root: Path, snapshot: Manifest) -> duckdb.DuckDBPyConnection:
     con.register("ingests", ingests_table(snapshot))
     con.register("sources", sources_table(snapshot))
     return con
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import filelock
 
@@ -45,7 +46,7 @@ class WriterLock:
         if self._lock.is_locked:
             self._lock.release(force=True)
 
-    def __enter__(self) -> WriterLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 

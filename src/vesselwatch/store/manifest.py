@@ -130,7 +130,7 @@ def read_raw(root: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise StoreError(
-            f"{path} is not a vesselwatch store manifest (no \"format\": \"{FORMAT}\"); "
+            f'{path} is not a vesselwatch store manifest (no "format": "{FORMAT}"); '
             "point vesselwatch at the store directory"
         )
     if not isinstance(data.get("schema_version"), int):

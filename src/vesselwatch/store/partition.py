@@ -229,4 +229,3 @@ def write_parquet(rows: pa.Table, path: Path) -> None:
         row_group_size=ROW_GROUP_ROWS,
         store_schema=False,
     )
-

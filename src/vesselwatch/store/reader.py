@@ -23,6 +23,7 @@ from vesselwatch.store.layout import QUARANTINE_TABLE, as_utc, day_of
 from vesselwatch.store.manifest import DataFile, Manifest
 
 _US = timedelta(microseconds=1)
+_UINT32_MAX = 2**32 - 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -42,22 +43,29 @@ def select_files(
     if start is not None:
         first_day, start_us = day_of(start), _micros(start)
         files = [
-            f for f in files
+            f
+            for f in files
             if (f.day is None or f.day >= first_day)
             and (f.ts_max_us is None or f.ts_max_us >= start_us)
         ]
     if end is not None:
         last_day, end_us = day_of(as_utc(end) - _US), _micros(end)
         files = [
-            f for f in files
+            f
+            for f in files
             if (f.day is None or f.day <= last_day)
             and (f.ts_min_us is None or f.ts_min_us < end_us)
         ]
     if mmsi is not None:
-        wanted = sorted({int(m) for m in mmsi})
+        wanted = _valid(mmsi)
         buckets = {m % snapshot.n_buckets for m in wanted}
         files = [f for f in files if f.bucket in buckets and _any_between(wanted, f)]
     return files
+
+
+def _valid(mmsi: Sequence[int]) -> list[int]:
+    """The distinct values that can be an mmsi column value (uint32), ascending."""
+    return sorted({int(m) for m in mmsi if 0 <= int(m) <= _UINT32_MAX})
 
 
 def _any_between(wanted: list[int], f: DataFile) -> bool:
@@ -99,7 +107,7 @@ def _clauses(
 ) -> list[ds.Expression]:
     clauses: list[ds.Expression] = []
     if mmsi is not None:
-        clauses.append(ds.field("mmsi").isin(pa.array(sorted({int(m) for m in mmsi}), pa.uint32())))
+        clauses.append(ds.field("mmsi").isin(pa.array(_valid(mmsi), pa.uint32())))
     if start is not None:
         clauses.append(ds.field("ts") >= pa.scalar(as_utc(start), TS))
     if end is not None:
@@ -129,4 +137,3 @@ def read_quarantine(root: Path, snapshot: Manifest) -> pa.Table:
     rows = _scan(root, files, QUARANTINE, None)
     order = pc.sort_indices(rows, [("source_id", "ascending"), ("source_line", "ascending")])
     return rows.take(order).combine_chunks()
-

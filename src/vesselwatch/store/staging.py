@@ -27,8 +27,18 @@ DEFAULT_FLUSH_ROWS = 1_000_000
 def conform(table_name: str, rows: pa.Table) -> pa.Table:
     """``rows`` in the canonical schema of ``table_name``, or a :class:`StoreError`."""
     schema = TABLES[table_name]
-    if rows.schema.equals(schema, check_metadata=False):
-        return rows
+    if not rows.schema.equals(schema, check_metadata=False):
+        rows = _cast(table_name, rows, schema)
+    nulls = [f.name for f in schema if not f.nullable and rows.column(f.name).null_count]
+    if nulls:
+        raise StoreError(
+            f"{table_name} rows have nulls in {nulls}, which the canonical schema forbids; "
+            "readers must quarantine such rows instead"
+        )
+    return rows
+
+
+def _cast(table_name: str, rows: pa.Table, schema: pa.Schema) -> pa.Table:
     missing = [n for n in schema.names if n not in rows.column_names]
     if missing:
         raise StoreError(
@@ -48,8 +58,7 @@ def encode_strings(rows: pa.Table) -> pa.Table:
     """Dictionary-encode every string column (one chunk per column)."""
     rows = rows.combine_chunks()
     columns = [
-        pc.dictionary_encode(col) if pa.types.is_string(col.type) else col
-        for col in rows.columns
+        pc.dictionary_encode(col) if pa.types.is_string(col.type) else col for col in rows.columns
     ]
     fields = [
         pa.field(f.name, c.type, f.nullable) for f, c in zip(rows.schema, columns, strict=True)

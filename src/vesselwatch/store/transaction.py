@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 import numpy as np
 import pyarrow as pa
@@ -158,7 +158,7 @@ class IngestTransaction:
             unknown -= self._sources.keys()
             if unknown:
                 raise StoreError(
-                    f"{table_name} rows of source {sorted(unknown)[0]} were added before that "
+                    f"{table_name} rows of source {min(unknown)} were added before that "
                     "source was registered; call txn.add_source(path, sha256, size, fmt) first"
                 )
             self._stager.add(table_name, rows)
@@ -221,7 +221,7 @@ class IngestTransaction:
                 "start a new one with store.begin_ingest()"
             )
 
-    def __enter__(self) -> IngestTransaction:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -107,6 +107,7 @@ def frame_lines(const uint8_t[::1] buf):
     cdef cnp.ndarray[int64_t, ndim=1] a_num = np.zeros(n, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] a_seq = np.full(n, -1, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] a_channel = np.zeros(n, np.int64)
+    cdef cnp.ndarray[cnp.int8_t, ndim=1] a_own = np.zeros(n, np.int8)
     cdef cnp.ndarray[int64_t, ndim=1] a_pay_start = np.zeros(n, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] a_pay_len = np.zeros(n, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] a_fill = np.zeros(n, np.int64)
@@ -264,6 +265,7 @@ def frame_lines(const uint8_t[::1] buf):
                 a_pay_start[k] = commas[4] + 1
                 a_pay_len[k] = commas[5] - commas[4] - 1
                 a_fill[k] = v
+                a_own[k] = buf[p + 5] == 79
                 a_kind[k] = AIS
             # ---- $PGHP,1,y,m,d,H,M,S,ms,mid,region,station,online,cs*hh
             elif buf[p] == 36 and fc == p + 5 and buf[p + 1] == 80 and buf[p + 2] == 71 and buf[p + 3] == 72 and buf[p + 4] == 80:
@@ -288,7 +290,7 @@ def frame_lines(const uint8_t[::1] buf):
                 a_kind[k] = OTHER
     return {
         "start": a_start, "end": a_end, "kind": a_kind, "reason": a_reason,
-        "total": a_total, "num": a_num, "seq": a_seq, "channel": a_channel,
+        "total": a_total, "num": a_num, "seq": a_seq, "channel": a_channel, "own": a_own,
         "pay_start": a_pay_start, "pay_len": a_pay_len, "fill": a_fill, "checksum": a_checksum,
         "tag_ts": a_tag_ts, "trailing_ts": a_trailing_ts, "pghp_ts": a_pghp_ts,
         "pghp_target": a_pghp_target, "pghp_station_start": a_pghp_st_a,

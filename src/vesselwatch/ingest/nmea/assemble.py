@@ -75,7 +75,7 @@ def fragment_key(lines: Lines, idx: np.ndarray) -> np.ndarray:
         key ^= (lines.channel[idx].astype(np.uint64) + np.uint64(7)) * _K2
         group = lines.group_id[idx]
         key = np.where(group >= 0, (group.astype(np.uint64) * _K2) ^ _K1, key)
-    return key
+    return np.asarray(key, dtype=np.uint64)
 
 
 def reassemble(lines: Lines, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,13 +150,17 @@ def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
     fill = lines.fill[last]
 
     # $PGHP binding: the nearest PGHP within PGHP_LOOKBACK lines before part 1 whose
-    # checksum field equals the message's checksum
+    # checksum field equals the message's checksum. Gatehouse writes 00 there for an
+    # own-ship !ccVDO sentence, so a PGHP with 00 right before a VDO binds to it as well.
+    own = lines.own[first] == 1
     pghp_line = np.full(n, -1, dtype=np.int64)
     for d in range(1, PGHP_LOOKBACK + 1):
         cand = first - d
         valid = (cand >= 0) & (pghp_line < 0)
         cand_c = np.where(valid, cand, 0)
-        hit = valid & (lines.kind[cand_c] == PGHP) & (lines.pghp_target[cand_c] == checksum)
+        target = lines.pghp_target[cand_c]
+        matches = (target == checksum) | ((d == 1) & own & (target == 0))
+        hit = valid & (lines.kind[cand_c] == PGHP) & matches
         pghp_line = np.where(hit, cand_c, pghp_line)
     pghp_ts = np.where(pghp_line >= 0, lines.pghp_ts[np.maximum(pghp_line, 0)], -1)
 

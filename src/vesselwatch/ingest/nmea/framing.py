@@ -41,6 +41,7 @@ class Lines:
     num: np.ndarray
     seq: np.ndarray
     channel: np.ndarray  # byte value, 0 when empty
+    own: np.ndarray  # 1 for an own-ship ``!ccVDO`` sentence, else 0
     pay_start: np.ndarray
     pay_len: np.ndarray
     fill: np.ndarray

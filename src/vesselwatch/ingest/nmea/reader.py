@@ -36,14 +36,12 @@ from vesselwatch.ingest.nmea.framing import (
 )
 from vesselwatch.ingest.nmea.scan import ranges_to_arrow
 from vesselwatch.ingest.nmea.tables import position_table, report_table
-from vesselwatch.model.schema import RejectReason, Skip
+from vesselwatch.model.schema import TS_MAX_US, TS_MIN_US, RejectReason, Skip
 
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
 DEFAULT_WINDOW_LINES = 200
 
 NO_TIME_HINT = "no tag-block c:, no $PGHP and no trailing time; pass --reference-time"
-TS_MIN_US = 315_532_800 * 1_000_000  # 1980-01-01: no AIS before
-TS_MAX_US = 4_102_444_800 * 1_000_000  # 2100-01-01
 
 
 def read_nmea(
@@ -200,6 +198,8 @@ def _message_outcomes(msgs: Messages, fields: dict[str, np.ndarray], batch: Batc
     for t, b in dec.MIN_BITS.items():
         min_bits[t] = b
     mark(fields["nbits"] < np.maximum(min_bits[msg_type], 38), RejectReason.TRUNCATED_PAYLOAD.value)
+    # type 24 has parts A (0) and B (1) only; 2 and 3 carry no defined fields
+    mark((msg_type == 24) & (fields["part"] > 1), RejectReason.BAD_VALUE.value)
     mark(msgs.ts < 0, RejectReason.NO_TIMESTAMP.value)
     mark((msgs.ts < TS_MIN_US) | (msgs.ts >= TS_MAX_US), RejectReason.BAD_TIME.value)
     mark(fields["mmsi"] > 999_999_999, RejectReason.BAD_MMSI.value)

@@ -1,0 +1,209 @@
+"""End-to-end ingest: the ``vesselwatch ingest`` command against a pyais script, one run.
+
+Both run as subprocesses on the same NMEA file (from ``bench/make_input.py``), timed by
+wall clock from process start to exit, single-threaded (``POLARS_MAX_THREADS``,
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``VESSELWATCH_THREADS`` = 1 in their
+environment) and pinned to one core with ``taskset -c 0`` where taskset exists:
+
+(a) ``vesselwatch ingest FILE --store TMPDIR --reference-time 2020-01-01 --json``: decode,
+    validate, deduplicate, quarantine, write the partitioned store and its catalogue;
+(b) ``python bench/pyais_to_parquet.py FILE --out TMP/positions.parquet``: pyais decode of
+    the same file, the same position columns, one Parquet file (the baseline). On the
+    whole file by default; with ``--baseline-lines N`` on the first N lines, its rate then
+    stands for the whole file (extrapolated; the output says which).
+
+Rates are sentences (input lines) per second. Then the rows: ``vesselwatch info --json``
+gives the positions in the store, which must equal the pyais rows less the known
+differences: the exact duplicates vesselwatch removed and the rows it rejected as out of
+range (``bad_value``, ``bad_position``, ``bad_mmsi``); what is left (decode differences on
+damaged and truncated messages) must stay under ``--tolerance`` of the rows. When the
+baseline ran on a prefix, that check ingests the same prefix into a second store.
+
+Run: ``python bench/ingest.py /tmp/vw-bench.nmea --json ingest.json``
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REFERENCE_TIME = "2020-01-01"
+THREAD_VARS = ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+               "VESSELWATCH_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "RAYON_NUM_THREADS")
+RANGE_REJECTS = ("bad_value", "bad_position", "bad_mmsi")
+DEFAULT_TOLERANCE = 0.001
+
+
+def vesselwatch_command() -> list[str]:
+    """The console script next to this Python, else the same entry point through ``-c``."""
+    script = Path(sys.executable).with_name("vesselwatch")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-c", "from vesselwatch.cli import run; run()"]
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({v: "1" for v in THREAD_VARS})
+    return env
+
+
+def pin_prefix(cpu: int | None) -> list[str]:
+    if cpu is None or shutil.which("taskset") is None:
+        return []
+    return ["taskset", "-c", str(cpu)]
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    began = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}\n{proc.stderr[-4000:]}")
+    return wall, proc
+
+
+def count_lines(path: Path) -> int:
+    sys.path.insert(0, str(HERE))
+    import pyais_to_parquet
+
+    return pyais_to_parquet.count_lines(path)
+
+
+def write_prefix(path: Path, n: int, out: Path) -> int:
+    written = 0
+    with path.open("rb") as src, out.open("wb") as dst:
+        for line in itertools.islice(src, n):
+            dst.write(line)
+            written += 1
+    return written
+
+
+def ingest_vesselwatch(file: Path, store: Path, pin: list[str], env: dict[str, str]
+                       ) -> dict[str, Any]:
+    cmd = [*pin, *vesselwatch_command(), "ingest", str(file), "--store", str(store),
+           "--reference-time", REFERENCE_TIME, "--json"]
+    wall, proc = run(cmd, env)
+    report = json.loads(proc.stdout)
+    _, info_proc = run([*vesselwatch_command(), "info", "--json", "--store", str(store)], env)
+    info = json.loads(info_proc.stdout)
+    return {"command": " ".join(cmd), "wall_s": round(wall, 3),
+            "engine_s": report.get("seconds"), "report": report,
+            "store_rows": info["rows"]}
+
+
+def ingest_pyais(file: Path, out: Path, pin: list[str], env: dict[str, str]) -> dict[str, Any]:
+    counts_path = out.with_suffix(".json")
+    cmd = [*pin, sys.executable, str(HERE / "pyais_to_parquet.py"), str(file), "--out", str(out),
+           "--reference-time", REFERENCE_TIME, "--json", str(counts_path)]
+    wall, _ = run(cmd, env)
+    counts = json.loads(counts_path.read_text())
+    return {"command": " ".join(cmd), "wall_s": round(wall, 3), "counts": counts,
+            "rows": counts["rows"]}
+
+
+def row_check(vw: dict[str, Any], pyais_rows: int, tolerance: float) -> dict[str, Any]:
+    """Store positions against pyais rows less the known differences."""
+    report = vw["report"]
+    stored = vw["store_rows"]["positions"]
+    duplicates = report["duplicates"].get("positions", 0)
+    range_rejects = sum(report["rejects"].get(r, 0) for r in RANGE_REJECTS)
+    expected = pyais_rows - duplicates - range_rejects
+    residual = stored - expected
+    limit = max(10, round(tolerance * pyais_rows))
+    return {
+        "store_positions": stored, "pyais_rows": pyais_rows,
+        "duplicates_removed": duplicates, "range_rejects": range_rejects,
+        "expected_store_positions": expected, "residual": residual,
+        "residual_share": round(residual / pyais_rows, 6) if pyais_rows else 0.0,
+        "allowed": limit, "ok": abs(residual) <= limit,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("file", type=Path, help="NMEA input (from bench/make_input.py)")
+    ap.add_argument("--baseline-lines", type=int, default=None,
+                    help="run the pyais script on the first N lines only and extrapolate its "
+                         "rate (default: the whole file)")
+    ap.add_argument("--cpu", type=int, default=0, help="core for taskset (-1: do not pin)")
+    ap.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
+                    help="allowed unexplained row difference, a share of the pyais rows")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="keep the store and Parquet here instead of a temporary folder")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    args = ap.parse_args(argv)
+    env = environment()
+    pin = pin_prefix(None if args.cpu < 0 else args.cpu)
+    lines = count_lines(args.file)
+    out: dict[str, Any] = {
+        "benchmark": "ingest", "input": str(args.file), "input_lines": lines,
+        "input_bytes": args.file.stat().st_size, "threads": 1,
+        "pinned": " ".join(pin) if pin else "not pinned (no taskset)",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "reference_time": REFERENCE_TIME,
+    }
+    print(f"ingest benchmark: {args.file} ({lines:,} lines, {out['input_bytes'] / 1e6:,.1f} MB), "
+          f"one thread, {out['pinned']}")
+    with tempfile.TemporaryDirectory(prefix="vw-bench-") as tmp_s:
+        tmp = args.keep or Path(tmp_s)
+        tmp.mkdir(parents=True, exist_ok=True)
+        vw = ingest_vesselwatch(args.file, tmp / "store", pin, env)
+        vw["sentences"] = lines
+        vw["sentences_per_s"] = round(lines / vw["wall_s"])
+        base_file, base_lines = args.file, lines
+        if args.baseline_lines is not None and args.baseline_lines < lines:
+            base_file = tmp / "prefix.nmea"
+            base_lines = write_prefix(args.file, args.baseline_lines, base_file)
+        py = ingest_pyais(base_file, tmp / "pyais-positions.parquet", pin, env)
+        py["sentences"] = base_lines
+        py["sentences_per_s"] = round(base_lines / py["wall_s"])
+        py["scope"] = ("whole file" if base_file == args.file else
+                       f"first {base_lines:,} lines; whole-file time extrapolated from the rate")
+        py["whole_file_s"] = round(lines / py["sentences_per_s"], 1)
+        if base_file == args.file:
+            check_vw = vw
+        else:  # the row check needs vesselwatch on the same lines
+            check_vw = ingest_vesselwatch(base_file, tmp / "store-prefix", pin, env)
+        check = row_check(check_vw, py["rows"], args.tolerance)
+    out["vesselwatch"] = vw
+    out["pyais"] = py
+    out["ratio_sentences_per_s"] = round(vw["sentences_per_s"] / py["sentences_per_s"], 2)
+    out["rows"] = check
+    _print(out)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+    return 0 if check["ok"] else 3
+
+
+def _print(out: dict[str, Any]) -> None:
+    vw, py, c = out["vesselwatch"], out["pyais"], out["rows"]
+    print(f"(a) vesselwatch ingest: {vw['sentences']:,} sentences in {vw['wall_s']:.2f} s wall "
+          f"(engine {vw['engine_s']} s) = {vw['sentences_per_s']:,} sentences/s")
+    print(f"    {vw['command']}")
+    print(f"(b) pyais script:       {py['sentences']:,} sentences in {py['wall_s']:.2f} s wall "
+          f"= {py['sentences_per_s']:,} sentences/s ({py['scope']}; whole file "
+          f"~{py['whole_file_s']:,} s)")
+    print(f"    {py['command']}")
+    print(f"ratio vesselwatch / pyais (sentences/s, end to end): {out['ratio_sentences_per_s']:.1f}x")
+    verdict = "ok" if c["ok"] else f"MISMATCH (more than {c['allowed']:,} unexplained)"
+    print(f"rows: store {c['store_positions']:,} positions; pyais {c['pyais_rows']:,} rows "
+          f"- {c['duplicates_removed']:,} duplicates removed - {c['range_rejects']:,} rejected as "
+          f"out of range = {c['expected_store_positions']:,} expected; residual "
+          f"{c['residual']:+,} ({c['residual_share']:.4%}): {verdict}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
