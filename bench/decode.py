@@ -32,25 +32,25 @@ for _var in ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "M
              "NUMEXPR_NUM_THREADS", "VESSELWATCH_THREADS", "RAYON_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import gc
+import itertools
+import json
+import logging
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pyarrow as pa  # noqa: E402
+import pyais_to_parquet
+import pyarrow as pa
 
-import pyais_to_parquet  # noqa: E402
-from vesselwatch.ingest.nmea import read_nmea  # noqa: E402
+from vesselwatch.ingest.nmea import read_nmea
 
 pa.set_cpu_count(1)
 pa.set_io_thread_count(1)
@@ -64,10 +64,8 @@ _LINE_REJECTS = ("bad_format", "bad_checksum", "bad_tag_block", "line_too_long",
 
 
 def run_vesselwatch(path: Path) -> dict[str, Any]:
-    batches = []
-    with path.open("rb") as f:
-        for b in read_nmea(f, "bench", path=str(path), reference_us=REFERENCE_US):
-            batches.append(b)
+    with path.open("rb") as f:  # keep the batches, as a caller would
+        batches = list(read_nmea(f, "bench", path=str(path), reference_us=REFERENCE_US))
     lines = sum(b.lines for b in batches)
     skipped = sum(sum(v for k, v in b.skipped.items() if k in _NOT_MESSAGES) for b in batches)
     line_rejects = 0
@@ -83,14 +81,14 @@ def run_vesselwatch(path: Path) -> dict[str, Any]:
 
 def run_pyais(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
-        cols, counts = pyais_to_parquet.decode(f, reference_ms=REFERENCE_US // 1000,
+        _cols, counts = pyais_to_parquet.decode(f, reference_ms=REFERENCE_US // 1000,
                                                positions_only=False)
     return {"messages": counts["messages"], "rows": counts["rows"],
             "decode_errors": counts["decode_errors"], "bad_checksum": counts["bad_checksum"]}
 
 
 def run_libais(path: Path) -> dict[str, Any]:
-    from ais import nmea_queue  # type: ignore[import-not-found]
+    from ais import nmea_queue
 
     logging.getLogger("libais").setLevel(logging.CRITICAL)  # it logs every bad message
     cols: dict[str, list[Any]] = {c: [] for c in ("mmsi", "lat", "lon", "sog", "cog",
@@ -122,7 +120,7 @@ def run_libais(path: Path) -> dict[str, Any]:
 
 
 def run_aiscat(path: Path) -> dict[str, Any]:
-    import aiscat  # type: ignore[import-not-found]
+    import aiscat
 
     cols: dict[str, list[Any]] = {c: [] for c in ("mmsi", "lat", "lon", "sog", "cog",
                                                   "heading", "ts")}

@@ -464,14 +464,17 @@ def spot_check(path: Path, reps: list[dict[str, int]]) -> dict[str, Any]:
             r = reps[k]
             f.seek(r["byte_start"])
             data = f.read(r["byte_end"] - r["byte_start"])
-            mmsi, ts, src, rejects, reports = [], [], {}, 0, 0
-            for b in read_nmea(io.BytesIO(data), f"rep{k}"):
-                mmsi.append(b.positions.column("mmsi").to_numpy())
-                ts.append(b.positions.column("ts").cast("int64").to_numpy())
-                for s in b.positions.column("ts_source").to_pylist():
+            mmsi: list[Any] = []
+            ts: list[Any] = []
+            src: dict[str, int] = {}
+            rejects = reports = 0
+            for batch in read_nmea(io.BytesIO(data), f"rep{k}"):
+                mmsi.append(batch.positions.column("mmsi").to_numpy())
+                ts.append(batch.positions.column("ts").cast("int64").to_numpy())
+                for s in batch.positions.column("ts_source").to_pylist():
                     src[s] = src.get(s, 0) + 1
-                rejects += b.rejects.num_rows
-                reports += b.vessel_reports.num_rows
+                rejects += batch.rejects.num_rows
+                reports += batch.vessel_reports.num_rows
             m = np.concatenate(mmsi).astype(np.int64)
             decoded[k] = {"mmsi": m, "keys": set(zip(m.tolist(), np.concatenate(ts).tolist())),
                           "positions": len(m), "vessel_reports": reports, "rejects": rejects,
@@ -493,11 +496,11 @@ def spot_check(path: Path, reps: list[dict[str, int]]) -> dict[str, Any]:
         shifted = np.where(base["mmsi"] + k <= MMSI_VALID_MAX, base["mmsi"] + k, base["mmsi"])
         if not np.array_equal(np.sort(d["mmsi"]), np.sort(shifted)):
             problems.append(f"repetition {k}: MMSIs are not those of repetition 0 plus {k}")
-    for a in pick:
-        for b in pick:
-            if a < b and decoded[a]["keys"] & decoded[b]["keys"]:
-                n = len(decoded[a]["keys"] & decoded[b]["keys"])
-                problems.append(f"repetitions {a} and {b} share {n} (mmsi, ts) keys")
+    for i in pick:
+        for j in pick:
+            if i < j and decoded[i]["keys"] & decoded[j]["keys"]:
+                n = len(decoded[i]["keys"] & decoded[j]["keys"])
+                problems.append(f"repetitions {i} and {j} share {n} (mmsi, ts) keys")
     return {
         "repetitions_checked": pick,
         "per_repetition": {k: {x: decoded[k][x] for x in

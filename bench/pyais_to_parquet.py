@@ -151,7 +151,7 @@ def write_parquet(cols: dict[str, list[Any]], out: Path) -> None:
 
 
 def parse_time_ms(text: str) -> int:
-    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    when = datetime.fromisoformat(text)
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
     return int(when.timestamp() * 1000)
 
@@ -176,13 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     decoded = time.perf_counter()
     write_parquet(cols, args.out)
     done = time.perf_counter()
-    counts.update(lines=counts_lines, seconds=round(done - began, 3), decode_seconds=round(decoded - began, 3),
-                  write_seconds=round(done - decoded, 3), out=str(args.out))
-    print(f"pyais: {counts['lines']:,} lines, {counts['messages']:,} messages, "
-          f"{counts['rows']:,} position rows to {args.out} in {counts['seconds']:.2f} s "
-          f"(decode {counts['decode_seconds']:.2f} s, write {counts['write_seconds']:.2f} s)")
+    summary: dict[str, Any] = {
+        **counts, "lines": counts_lines, "seconds": round(done - began, 3),
+        "decode_seconds": round(decoded - began, 3), "write_seconds": round(done - decoded, 3),
+        "out": str(args.out),
+    }
+    print(f"pyais: {summary['lines']:,} lines, {summary['messages']:,} messages, "
+          f"{summary['rows']:,} position rows to {args.out} in {summary['seconds']:.2f} s "
+          f"(decode {summary['decode_seconds']:.2f} s, write {summary['write_seconds']:.2f} s)")
     if args.json:
-        args.json.write_text(json.dumps(counts, indent=2) + "\n")
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
     return 0
 
 
@@ -194,6 +197,8 @@ def count_lines(path: Path, limit: int | None = None) -> int:
         for block in iter(lambda: f.read(1 << 24), b""):
             n += block.count(b"\n")
             last = block[-1:]
+            if limit is not None and n >= limit:
+                return limit
     n += last != b"\n"
     return n if limit is None else min(n, limit)
 

@@ -187,3 +187,15 @@ def test_rows_outside_the_canonical_schema_are_refused(store: Store) -> None:
             Batch(positions=loose.cast(pa.schema([f.with_nullable(True) for f in loose.schema])))
         )
         assert txn.commit().positions == 1
+
+
+def test_source_id_collision_is_refused(store: Store) -> None:
+    ingest(store, {"a.csv": [make_batch("a.csv", [(1, 0, 1, 1)])]})
+    twin = sha_of("a.csv")[:16] + "0" * 48  # same first 16 hex digits, other content
+    with store.begin_ingest() as txn:
+        with pytest.raises(StoreError, match="source id"):
+            txn.add_source("/data/twin.csv", twin, 10, "csv")
+        assert (
+            txn.add_source("/data/a-again.csv", sha_of("a.csv").upper(), 10, "csv")
+            == (sha_of("a.csv")[:16])
+        )

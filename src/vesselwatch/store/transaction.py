@@ -114,6 +114,7 @@ class IngestTransaction:
         self._stager = Stager(root / staging_dir(self.ingest_id), flush_rows)
         self._sources: dict[str, _Source] = {}
         self._committed_shas = base.source_shas()
+        self._committed_ids = {s.source_id: s.sha256 for s in base.sources}
         self._skipped: Counter[str] = Counter()
         self._lines = 0
         self._written: list[Path] = []
@@ -134,10 +135,12 @@ class IngestTransaction:
             raise StoreError(f"sha256 of {path} must be 64 hex digits, got {sha256!r}")
         source_id = sha[:16]
         known = self._sources.get(source_id)
-        if known is not None and known.sha256 != sha:
+        other = known.sha256 if known else self._committed_ids.get(source_id, sha)
+        if other != sha:
             raise StoreError(
-                f"{path} and {known.path} share the source id {source_id} but differ in "
-                "sha256; rename nothing, report this as a bug"
+                f"{path} has the source id {source_id} of another file with different "
+                "content (source ids are the first 16 hex digits of sha256); vesselwatch "
+                "cannot keep both apart: ingest it into another store and report this"
             )
         if known is None:
             self._sources[source_id] = _Source(str(path), sha, int(size), fmt)
