@@ -207,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("file", type=Path, help="NMEA input (from bench/make_input.py)")
     ap.add_argument("--baseline-lines", type=int, default=DEFAULT_BASELINE_LINES,
-                    help=f"lines the baselines decode (a prefix; default {DEFAULT_BASELINE_LINES:,})")
+                    help="lines the baselines decode (a prefix; default "
+                         f"{DEFAULT_BASELINE_LINES:,})")
     ap.add_argument("--repeat", type=int, default=3, help="vesselwatch runs; the best counts")
     ap.add_argument("--baseline-repeat", type=int, default=1, help="runs of each baseline")
     ap.add_argument("--only", nargs="*", default=None,

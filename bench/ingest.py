@@ -199,7 +199,8 @@ def _print(out: dict[str, Any]) -> None:
           f"= {py['sentences_per_s']:,} sentences/s ({py['scope']}; whole file "
           f"~{py['whole_file_s']:,} s)")
     print(f"    {py['command']}")
-    print(f"ratio vesselwatch / pyais (sentences/s, end to end): {out['ratio_sentences_per_s']:.1f}x")
+    print("ratio vesselwatch / pyais (sentences/s, end to end): "
+          f"{out['ratio_sentences_per_s']:.1f}x")
     verdict = "ok" if c["ok"] else f"MISMATCH (more than {c['allowed']:,} unexplained)"
     print(f"rows: store {c['store_positions']:,} positions; pyais {c['pyais_rows']:,} rows "
           f"- {c['duplicates_removed']:,} exact duplicates vesselwatch removed = "

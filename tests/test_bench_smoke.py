@@ -25,7 +25,8 @@ def _run(args: list[str], data_dir: Path) -> None:
     env = dict(os.environ, VESSELWATCH_DATA=str(data_dir))
     proc = subprocess.run([sys.executable, *args], cwd=REPO_ROOT, env=env, capture_output=True,
                           text=True, timeout=600, check=False)
-    assert proc.returncode == 0, f"{args[0]} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode == 0, (
+        f"{args[0]} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -6,6 +6,8 @@ The rules are written down in ``docs/schema.md``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,25 +36,59 @@ def _np(arr: pa.Array | pa.ChunkedArray, fill: float) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.cast(a, pa.float64()), fill).to_numpy(zero_copy_only=False))
 
 
-def _near(x: np.ndarray, value: float) -> np.ndarray:
-    return np.abs(x - value) < 1e-3  # float32 columns hold 102.3 as 102.300003
+SENTINELS: dict[str, float] = {
+    "lat": LAT_NA,
+    "lon": LON_NA,
+    "sog_kn": SOG_NA_KN,
+    "cog_deg": COG_NA_DEG,
+    "heading_deg": HEADING_NA_DEG,
+}
+
+
+def not_available(name: str, x: np.ndarray) -> np.ndarray:
+    """Where ``x`` (canonical units) holds the AIS "not available" value of column ``name``."""
+    sentinel = SENTINELS.get(name)
+    if sentinel is None:
+        return np.zeros(len(x), dtype=bool)
+    return np.abs(x - sentinel) < 1e-3  # float32 columns hold 102.3 as 102.300003
+
+
+def problems(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """One reject reason per row (``""`` where fine) of float64 position columns.
+
+    NaN is null and allowed; call after the "not available" values became NaN. Columns
+    absent from ``cols`` are not checked.
+    """
+    n = len(next(iter(cols.values())))
+    reason = np.full(n, "", dtype=object)
+
+    def mark(mask: np.ndarray, why: RejectReason) -> None:
+        reason[mask & (reason == "")] = why.value
+
+    def bad(name: str, lo: float, hi: float) -> np.ndarray:
+        x = cols[name]
+        with np.errstate(invalid="ignore"):
+            return ~np.isnan(x) & ~((x >= lo) & (x <= hi))
+
+    if "mmsi" in cols:
+        m = cols["mmsi"]
+        mark(np.isnan(m) | (m < 0) | (m > MMSI_MAX), RejectReason.BAD_MMSI)
+    mark(bad("lat", -90.0, 90.0) | bad("lon", -180.0, 180.0), RejectReason.BAD_POSITION)
+    limits = {"sog_kn": (0.0, 102.2 + 1e-6), "cog_deg": (0.0, 360.0 - 1e-9),
+              "heading_deg": (0.0, 359.0), "nav_status": (0.0, 15.0)}
+    for name, (lo, hi) in limits.items():
+        if name in cols:
+            mark(bad(name, lo, hi), RejectReason.BAD_VALUE)
+    return reason
 
 
 def map_not_available(t: pa.Table) -> pa.Table:
     """Turn the AIS "not available" sentinels into nulls (columns that are present)."""
-    rules: dict[str, float] = {
-        "lat": LAT_NA,
-        "lon": LON_NA,
-        "sog_kn": SOG_NA_KN,
-        "cog_deg": COG_NA_DEG,
-        "heading_deg": HEADING_NA_DEG,
-    }
-    for name, sentinel in rules.items():
+    for name in SENTINELS:
         if name not in t.column_names:
             continue
         col = t.column(name)
-        x = _np(col, np.nan)
-        mask = _near(x, sentinel)
+        mask = not_available(name, _np(col, np.nan))
         if mask.any():
             t = t.set_column(t.schema.get_field_index(name), name, _null_where(col, mask))
     return t
@@ -63,32 +99,8 @@ def position_problems(t: pa.Table) -> np.ndarray:
 
     Call after :func:`map_not_available`: nulls are allowed, values out of range are not.
     """
-    n = t.num_rows
-    reason = np.full(n, "", dtype=object)
-
-    def mark(mask: np.ndarray, why: RejectReason) -> None:
-        reason[mask & (reason == "")] = why.value
-
-    if "mmsi" in t.column_names:
-        m = _np(t.column("mmsi"), -1.0)
-        mark((m < 0) | (m > MMSI_MAX), RejectReason.BAD_MMSI)
-    lat = _np(t.column("lat"), 0.0)
-    lon = _np(t.column("lon"), 0.0)
-    mark(~np.isfinite(lat) | ~np.isfinite(lon), RejectReason.BAD_POSITION)
-    mark((np.abs(lat) > 90.0) | (np.abs(lon) > 180.0), RejectReason.BAD_POSITION)
-    if "sog_kn" in t.column_names:
-        sog = _np(t.column("sog_kn"), 0.0)
-        mark(~np.isfinite(sog) | (sog < 0) | (sog > 102.2 + 1e-6), RejectReason.BAD_VALUE)
-    if "cog_deg" in t.column_names:
-        cog = _np(t.column("cog_deg"), 0.0)
-        mark(~np.isfinite(cog) | (cog < 0) | (cog >= 360.0), RejectReason.BAD_VALUE)
-    if "heading_deg" in t.column_names:
-        hdg = _np(t.column("heading_deg"), 0.0)
-        mark((hdg < 0) | (hdg > 359), RejectReason.BAD_VALUE)
-    if "nav_status" in t.column_names:
-        ns = _np(t.column("nav_status"), 0.0)
-        mark((ns < 0) | (ns > 15), RejectReason.BAD_VALUE)
-    return reason
+    names = ("mmsi", "lat", "lon", "sog_kn", "cog_deg", "heading_deg", "nav_status")
+    return problems({n: _np(t.column(n), np.nan) for n in names if n in t.column_names})
 
 
 def flag_mmsi(t: pa.Table) -> pa.Table:

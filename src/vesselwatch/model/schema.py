@@ -134,6 +134,32 @@ TABLES: dict[str, pa.Schema] = {
 }
 
 
+def wire_schema(rows: pa.Schema, canonical: pa.Schema) -> pa.Schema:
+    """``canonical``, but keeping the dictionary encoding of string columns that ``rows`` has.
+
+    Readers may deliver a string column dictionary-encoded (``ts_source``, ``ais_class``,
+    ``channel``, ``source_id``...): the values are the same, the rows are smaller and
+    cheaper to sort. Everything downstream treats such a column as a string column.
+    """
+    fields = []
+    for f in canonical:
+        i = rows.get_field_index(f.name)
+        given = rows.field(i).type if i >= 0 else None
+        if (given is not None and pa.types.is_dictionary(given) and f.type == pa.string()
+                and given.value_type == pa.string()):
+            fields.append(pa.field(f.name, given, f.nullable))
+        else:
+            fields.append(f)
+    return pa.schema(fields)
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """``table`` with every dictionary-encoded column decoded to its value type."""
+    fields = [pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type)
+              else f for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
 def empty(schema: pa.Schema) -> pa.Table:
     """A table with no rows in ``schema``."""
     return schema.empty_table()

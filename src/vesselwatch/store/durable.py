@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -30,17 +31,24 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# fsync waits on the disk, not the CPU: many at once let the file system flush them together
+_FSYNC_WORKERS = 16
+
+
 def fsync_tree(files: Iterable[Path], root: Path) -> None:
     """fsync every file, then every directory between those files and ``root`` (inclusive)."""
+    paths = list(files)
     dirs: set[Path] = set()
-    for f in files:
-        fsync_file(f)
+    for f in paths:
         parent = f.parent
         while parent != root and root in parent.parents:
             dirs.add(parent)
             parent = parent.parent
-    for d in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
-        fsync_dir(d)
+    with ThreadPoolExecutor(max_workers=_FSYNC_WORKERS) as pool:
+        list(pool.map(fsync_file, paths))
+        # deepest first, so a directory's new entries are durable before its parent's
+        for depth in sorted({len(d.parts) for d in dirs}, reverse=True):
+            list(pool.map(fsync_dir, [d for d in dirs if len(d.parts) == depth]))
     fsync_dir(root)
 
 

@@ -17,16 +17,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vesselwatch.errors import StoreError
-from vesselwatch.model.schema import TABLES
+from vesselwatch.model.schema import TABLES, wire_schema
 from vesselwatch.store import faults
 from vesselwatch.store.layout import PARTITIONED_TABLES, QUARANTINE_TABLE, day_index
 
-DEFAULT_FLUSH_ROWS = 1_000_000
+DEFAULT_FLUSH_ROWS = 4_000_000  # about 400 MB of rows in memory before they are spilled
 
 
 def conform(table_name: str, rows: pa.Table) -> pa.Table:
     """``rows`` in the canonical schema of ``table_name``, or a :class:`StoreError`."""
-    schema = TABLES[table_name]
+    schema = wire_schema(rows.schema, TABLES[table_name])
     if not rows.schema.equals(schema, check_metadata=False):
         rows = _cast(table_name, rows, schema)
     nulls = [f.name for f in schema if not f.nullable and rows.column(f.name).null_count]
@@ -55,8 +55,8 @@ def _cast(table_name: str, rows: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 def encode_strings(rows: pa.Table) -> pa.Table:
-    """Dictionary-encode every string column (one chunk per column)."""
-    rows = rows.combine_chunks()
+    """Dictionary-encode every string column not encoded yet (one chunk per column)."""
+    rows = rows.unify_dictionaries().combine_chunks()
     columns = [
         pc.dictionary_encode(col) if pa.types.is_string(col.type) else col for col in rows.columns
     ]
@@ -64,6 +64,14 @@ def encode_strings(rows: pa.Table) -> pa.Table:
         pa.field(f.name, c.type, f.nullable) for f, c in zip(rows.schema, columns, strict=True)
     ]
     return pa.table(columns, schema=pa.schema(fields))
+
+
+def _in_memory(rows: pa.Table) -> pa.Table:
+    return rows
+
+
+def _read(part: Path | pa.Table) -> pa.Table:
+    return _read_ipc(part) if isinstance(part, Path) else part
 
 
 def ts_micros(rows: pa.Table) -> np.ndarray:
@@ -80,8 +88,10 @@ class Stager:
         self.flush_rows = max(1, flush_rows)
         self._buffers: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self._buffered = 0
-        self._by_day: dict[str, dict[int, list[Path]]] = {t: {} for t in PARTITIONED_TABLES}
-        self._quarantine: list[Path] = []
+        # each part is a spilled file, or rows kept in memory by the final flush
+        self._by_day: dict[str, dict[int, list[Path | pa.Table]]] = {
+            t: {} for t in PARTITIONED_TABLES}
+        self._quarantine: list[Path | pa.Table] = []
         self._written = 0
 
     def add(self, table_name: str, rows: pa.Table) -> None:
@@ -93,23 +103,30 @@ class Stager:
         if self._buffered >= self.flush_rows:
             self.flush()
 
-    def flush(self) -> None:
-        """Write every buffered row to the staging directory."""
+    def flush(self, spill: bool = True) -> None:
+        """Write every buffered row to the staging directory.
+
+        With ``spill=False`` (the commit's final flush) the rows stay in memory, already
+        split by day: an ingest that never filled the buffer never touches the disk twice.
+        """
         if self._buffered == 0:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
+        keep = self._write if spill else _in_memory
+        if spill:
+            self.directory.mkdir(parents=True, exist_ok=True)
         for table_name, parts in self._buffers.items():
             if not parts:
                 continue
             rows = encode_strings(pa.concat_tables(parts))
             parts.clear()
             if table_name == QUARANTINE_TABLE:
-                self._quarantine.append(self._write(rows))
+                self._quarantine.append(keep(rows))
                 continue
             for day, day_rows in split_by_day(rows):
-                self._by_day[table_name].setdefault(day, []).append(self._write(day_rows))
+                self._by_day[table_name].setdefault(day, []).append(keep(day_rows))
         self._buffered = 0
-        faults.checkpoint("staged")
+        if spill:
+            faults.checkpoint("staged")
 
     def _write(self, rows: pa.Table) -> Path:
         path = self.directory / f"{self._written:06d}.arrow"
@@ -124,15 +141,15 @@ class Stager:
 
     def read_day(self, table_name: str, day: int) -> pa.Table:
         """All staged rows of ``table_name`` on ``day``, as one chunk per column."""
-        tables = [_read_ipc(p) for p in self._by_day[table_name][day]]
+        tables = [_read(p) for p in self._by_day[table_name][day]]
         if len(tables) == 1:
             return tables[0]
         return pa.concat_tables(tables).combine_chunks()
 
     def quarantine_parts(self) -> Iterator[pa.Table]:
         """Staged quarantine rows, one spilled part at a time."""
-        for path in self._quarantine:
-            yield _read_ipc(path)
+        for part in self._quarantine:
+            yield _read(part)
 
     def discard(self) -> None:
         """Delete the staging directory (and ``.staging`` itself once empty)."""

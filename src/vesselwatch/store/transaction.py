@@ -174,7 +174,7 @@ class IngestTransaction:
         """Write everything staged and make it visible atomically; release the lock."""
         self._check_open()
         try:
-            self._stager.flush()
+            self._stager.flush(spill=False)
             result, files, sources = self._write_files(progress)
             faults.checkpoint("files_written")
             if files or sources:

@@ -19,9 +19,9 @@ vesselwatch's conventions first: "not available" sentinels to null (lat 91, lon 
 102.3 / 1023 (type 9) / 63 (type 27), course 360 / 511 (type 27), heading 511, turn -128 and
 +-127, IMO / ship type / dimensions / draught 0, empty text); fields a message type does not
 carry are null. Rate of turn: pyais rounds to whole degrees a minute, vesselwatch keeps 0.1,
-so they must agree within 0.55. Ship type of types 5 and 19: pyais folds reserved codes into one member per
-class (86..88 -> 85) and unknown codes into 0, vesselwatch keeps the code it received; our
-code is folded the same way before comparing.
+so they must agree within 0.55. Ship type of types 5 and 19: pyais folds reserved codes into
+one member per class (86..88 -> 85) and unknown codes into 0, vesselwatch keeps the code it
+received; ours is folded the same way before comparing.
 """
 
 from __future__ import annotations
@@ -36,11 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nmeakit import REFERENCE_US, Result, read
 from pyais.constants import ShipType, TurnRate
 from pyais.messages import GatehouseSentence, NMEASentenceFactory
 from pyais.stream import ByteStream
-
-from nmeakit import REFERENCE_US, Result, read
 
 FILES = [
     "ais_nmea_amsa_risky/ais.nmea",
@@ -172,7 +171,9 @@ def pyais_fields(d: Any) -> dict[str, Any]:
             f["nav_status"] = None if d.status is None else int(d.status)
         f["position_accuracy"] = None if d.accuracy is None else bool(d.accuracy)
     if t in REPORT_TYPES:
-        get = lambda name: getattr(d, name, None)  # noqa: E731 - fields differ by type and part
+        def get(name: str) -> Any:  # fields differ by type and part
+            return getattr(d, name, None)
+
         aux = t == 24 and get("mothership_mmsi") is not None
         f["imo"] = _na(get("imo"), 0)
         f["name"] = get("shipname") or None
@@ -230,8 +231,9 @@ def compare_bytes(name: str, data: bytes) -> Comparison:
     def differ(line: int, field: str, mine: Any, other: Any) -> None:
         diffs.append(Difference(name, line, field, show(mine), show(other)))
 
-    scope = set(positions) | set(reports) | {
-        n for n, m in theirs.items() if m.decoded is not None and m.decoded.msg_type in STORED_TYPES}
+    stored = {n for n, m in theirs.items()
+              if m.decoded is not None and m.decoded.msg_type in STORED_TYPES}
+    scope = set(positions) | set(reports) | stored
     for n in sorted(scope):
         m = theirs.get(n)
         mine = [r for r in (positions.get(n), reports.get(n)) if r is not None]

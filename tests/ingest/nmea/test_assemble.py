@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from nmeakit import REFERENCE_US, Result, checksum_of, pghp, read, sentence, tag_block
 
 # DMA lines 15-17, verbatim: the $PGHP names 72, the parts' checksums are 65 and 17
@@ -157,7 +156,7 @@ def test_any_talker_in_a_multi_part_message() -> None:
 
 
 def test_part_2_alone_is_an_orphan_fragment() -> None:
-    a1, a2 = parts(PASSAAT)
+    _, a2 = parts(PASSAAT)
     r = run(sentence(TYPE1), a2)
     assert reasons(r) == [(2, "orphan_fragment")]
     assert r.rejects.column("raw").to_pylist() == [a2]

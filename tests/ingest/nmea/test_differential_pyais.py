@@ -13,9 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyais_oracle import FILES, KNOWN, Comparison, compare, compare_bytes, load_known
-
 from nmeakit import pghp, sentence
+from pyais_oracle import FILES, KNOWN, Comparison, compare, compare_bytes, load_known
 
 pytestmark = pytest.mark.realdata
 
@@ -57,7 +56,8 @@ def test_match_rate_of_position_reports(comparisons: dict[str, Comparison]) -> N
 def test_clocks_were_compared(comparisons: dict[str, Comparison]) -> None:
     dma = comparisons["ais_nmea_dma_aislib/stream_example.txt"]
     assert dma.pghp_checked > 3_500  # every DMA message carries a pyais $PGHP time
-    for name in FILES[1:3]:  # exactEarth: pyais cannot read its $PGHP, the trailing epoch is checked
+    # exactEarth: pyais cannot read its $PGHP lines, the trailing epochs are checked instead
+    for name in FILES[1:3]:
         assert comparisons[name].trailing_checked > 1_000
 
 
@@ -67,7 +67,7 @@ def test_oracle_reports_planted_differences() -> None:
     bad = good[:-2] + ("00" if not good.endswith("00") else "01")
     # a $PGHP whose checksum field names another sentence: pyais attaches it anyway
     stray = pghp(2010, 6, 11, 11, 46, 12, 0, target="7E")
-    data = "\n".join([bad, stray, good]).encode() + b"\n"
+    data = f"{bad}\n{stray}\n{good}\n".encode()
     diffs = {(d.line, d.field, d.vesselwatch, d.pyais)
              for d in compare_bytes("planted", data).differences}
     assert (1, "message", "reject:bad_checksum", "type 1") in diffs

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-
 from nmeakit import REFERENCE_US, checksum, pghp, read, sentence, tag_block
+
 from vesselwatch.ingest.nmea.framing import AIS, EMPTY, OTHER_NMEA, PGHP, REJECT, parse
 from vesselwatch.model.schema import RAW_KEEP_CHARS
 
@@ -49,7 +49,8 @@ def test_line_kinds_in_one_pass() -> None:
     assert lines.total[0] == 1 and lines.num[0] == 1 and lines.seq[0] == -1
     assert chr(lines.channel[0]) == "B"
     assert lines.checksum[0] == 0x5C
-    assert bytes(lines.buf[lines.pay_start[0]: lines.pay_start[0] + lines.pay_len[0]]).decode() == TYPE1
+    start, length = lines.pay_start[0], lines.pay_len[0]
+    assert bytes(lines.buf[start : start + length]).decode() == TYPE1
 
 
 # ---- tag blocks -------------------------------------------------------------------------

@@ -78,19 +78,25 @@ def fragment_key(lines: Lines, idx: np.ndarray) -> np.ndarray:
     return np.asarray(key, dtype=np.uint64)
 
 
-def reassemble(lines: Lines, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reassemble(lines: Lines, window: int, numbers: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Group AIS lines into messages.
 
     Returns ``parts`` (line indices of every message's parts, message after message, part
-    after part), ``nparts`` per message, and ``orphans`` (line indices of fragments that
-    belong to no complete message).
+    after part), ``nparts`` per message, ``orphans`` (line indices of fragments that
+    belong to no complete message) and, per orphan, whether it is ``open``: no later
+    fragment of its key went into a message, so lines after the buffer may still complete
+    it. ``numbers`` are the input line numbers of the buffer's lines (a buffer that carries
+    lines over from the previous one skips some): the window counts input lines.
     """
+    pos = np.arange(len(lines)) if numbers is None else numbers
     ais = np.flatnonzero(lines.kind == AIS)
     total = lines.total[ais]
     single = ais[total == 1]
     multi = ais[total > 1]
     if len(multi) == 0:
-        return single, np.ones(len(single), dtype=np.int64), np.zeros(0, dtype=np.int64)
+        none = np.zeros(0, dtype=np.int64)
+        return single, np.ones(len(single), dtype=np.int64), none, none.astype(bool)
     key = fragment_key(lines, multi)
     order = np.lexsort((multi, key))
     m_line = multi[order]
@@ -107,7 +113,7 @@ def reassemble(lines: Lines, window: int) -> tuple[np.ndarray, np.ndarray, np.nd
             q = np.minimum(p + k, m - 1)
             ok &= (m_key[q] == m_key[p]) & (m_num[q] == k + 1) & (m_total[q] == t)
         last = np.minimum(p + t - 1, m - 1)
-        ok &= (m_line[last] - m_line[p]) <= window
+        ok &= (pos[m_line[last]] - pos[m_line[p]]) <= window
         starts_all.append(p[ok])
         totals_all.append(np.full(int(ok.sum()), t, dtype=np.int64))
     p = np.concatenate(starts_all)
@@ -116,7 +122,14 @@ def reassemble(lines: Lines, window: int) -> tuple[np.ndarray, np.ndarray, np.nd
     # expand each start p into p, p+1, ..., p+t-1
     rep = np.repeat(p, t_arr) + (np.arange(int(t_arr.sum())) - np.repeat(np.cumsum(t_arr) - t_arr, t_arr))
     used[rep] = True
-    orphans = np.sort(m_line[~used])
+    # an orphan is open when it comes after the last used fragment of its key
+    idx = np.arange(m)
+    key_start = np.flatnonzero(np.concatenate([[True], m_key[1:] != m_key[:-1]]))
+    last_used = np.maximum.reduceat(np.where(used, idx, -1), key_start)
+    last_used = np.repeat(last_used, np.diff(np.append(key_start, m)))
+    by_line = np.argsort(m_line[~used])
+    orphans = m_line[~used][by_line]
+    open_ = (idx > last_used)[~used][by_line]
     # messages in order of their first line, with single-part ones
     multi_parts = m_line[rep]
     first = m_line[p]
@@ -130,12 +143,13 @@ def reassemble(lines: Lines, window: int) -> tuple[np.ndarray, np.ndarray, np.nd
     # reorder parts to follow message order
     idx = np.repeat(seg_start[msg_order], n_sorted) + (
         np.arange(int(n_sorted.sum())) - np.repeat(np.cumsum(n_sorted) - n_sorted, n_sorted))
-    return part_lists[idx], n_sorted, orphans
+    return part_lists[idx], n_sorted, orphans, open_
 
 
 def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
-                   reference_us: int | None) -> Messages:
-    """Payloads, checksums and clocks of every message."""
+                   reference_us: int | None, numbers: np.ndarray | None = None) -> Messages:
+    """Payloads, checksums and clocks of every message (``numbers`` as in :func:`reassemble`)."""
+    pos = np.arange(len(lines)) if numbers is None else numbers
     n = len(nparts)
     ends = np.cumsum(nparts)
     begins = ends - nparts
@@ -149,7 +163,7 @@ def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
     checksum = np.bitwise_xor.reduceat(lines.checksum[parts], begins) if n else np.zeros(0, np.int64)
     fill = lines.fill[last]
 
-    # $PGHP binding: the nearest PGHP within PGHP_LOOKBACK lines before part 1 whose
+    # $PGHP binding: the nearest PGHP within PGHP_LOOKBACK input lines before part 1 whose
     # checksum field equals the message's checksum. Gatehouse writes 00 there for an
     # own-ship !ccVDO sentence, so a PGHP with 00 right before a VDO binds to it as well.
     own = lines.own[first] == 1
@@ -158,8 +172,10 @@ def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
         cand = first - d
         valid = (cand >= 0) & (pghp_line < 0)
         cand_c = np.where(valid, cand, 0)
+        gap = pos[first] - pos[cand_c]
+        valid &= gap <= PGHP_LOOKBACK
         target = lines.pghp_target[cand_c]
-        matches = (target == checksum) | ((d == 1) & own & (target == 0))
+        matches = (target == checksum) | ((gap == 1) & own & (target == 0))
         hit = valid & (lines.kind[cand_c] == PGHP) & matches
         pghp_line = np.where(hit, cand_c, pghp_line)
     pghp_ts = np.where(pghp_line >= 0, lines.pghp_ts[np.maximum(pghp_line, 0)], -1)

@@ -111,11 +111,13 @@ def _decode_chunk(
 ) -> tuple[Batch, tuple[bytes, np.ndarray]]:
     lines = parse(buf)
     n = len(lines)
-    parts, nparts, orphans = reassemble(lines, window)
+    parts, nparts, orphans, open_ = reassemble(lines, window, numbers)
     deferred = np.zeros(n, dtype=bool)
     if not final:
-        near_end = n - window
-        deferred[orphans[orphans >= near_end]] = True
+        # fragments that a line of the next chunk may still complete: open, and within the
+        # window of the next line (line distances count input lines, not buffer lines)
+        near_end = numbers[orphans] >= numbers[-1] + 1 - window
+        deferred[orphans[open_ & near_end]] = True
         # a $PGHP near the end may belong to a sentence of the next chunk, and the $PGHP
         # before a deferred fragment must travel with it
         tail = np.arange(max(n - PGHP_LOOKBACK, 0), n)
@@ -125,7 +127,7 @@ def _decode_chunk(
             prev = prev[prev >= 0]
             deferred[prev[lines.kind[prev] == PGHP]] = True
         orphans = orphans[~deferred[orphans]]
-    msgs = build_messages(lines, parts, nparts, reference_us)
+    msgs = build_messages(lines, parts, nparts, reference_us, numbers)
     batch = Batch()
     reject_lines: list[np.ndarray] = []
     reject_reasons: list[np.ndarray] = []
@@ -180,36 +182,46 @@ def _message_outcomes(msgs: Messages, fields: dict[str, np.ndarray], batch: Batc
     """Sort messages into positions, vessel reports, skips and rejects."""
     msg_type = fields["msg_type"]
     n = len(msgs)
-    verdict = np.full(n, "", dtype=object)
+    # verdict codes: 0 fine, 1 skipped, 2 + i the i-th reject reason of _VERDICTS
+    verdict = np.zeros(n, dtype=np.int8)
 
-    def mark(mask: np.ndarray, why: str) -> None:
-        verdict[mask & (verdict == "")] = why
+    def mark(mask: np.ndarray, code: int) -> None:
+        verdict[mask & (verdict == 0)] = code
+
+    def reject(mask: np.ndarray, why: RejectReason) -> None:
+        mark(mask, 2 + _VERDICTS.index(why))
 
     empty = msgs.nchars == 0
     batch.skipped[Skip.EMPTY_PAYLOAD.value] += int(empty.sum())
-    mark(empty, "skip")
-    mark(fields["bad_chars"], RejectReason.BAD_PAYLOAD.value)
-    mark((msg_type == 0) | (msg_type > 27), RejectReason.UNKNOWN_MSG_TYPE.value)
-    handled = np.isin(msg_type, list(dec.MIN_BITS))
-    other = ~handled & (verdict == "")
+    mark(empty, 1)
+    reject(fields["bad_chars"], RejectReason.BAD_PAYLOAD)
+    reject((msg_type == 0) | (msg_type > 27), RejectReason.UNKNOWN_MSG_TYPE)
+    other = ~_HANDLED[np.clip(msg_type, 0, 63)] & (verdict == 0)
     batch.skipped[Skip.OTHER_MSG_TYPE.value] += int(other.sum())
-    mark(other, "skip")
-    min_bits = np.zeros(64, dtype=np.int64)
-    for t, b in dec.MIN_BITS.items():
-        min_bits[t] = b
-    mark(fields["nbits"] < np.maximum(min_bits[msg_type], 38), RejectReason.TRUNCATED_PAYLOAD.value)
+    mark(other, 1)
+    reject(fields["nbits"] < _MIN_BITS[np.clip(msg_type, 0, 63)], RejectReason.TRUNCATED_PAYLOAD)
     # type 24 has parts A (0) and B (1) only; 2 and 3 carry no defined fields
-    mark((msg_type == 24) & (fields["part"] > 1), RejectReason.BAD_VALUE.value)
-    mark(msgs.ts < 0, RejectReason.NO_TIMESTAMP.value)
-    mark((msgs.ts < TS_MIN_US) | (msgs.ts >= TS_MAX_US), RejectReason.BAD_TIME.value)
-    mark(fields["mmsi"] > 999_999_999, RejectReason.BAD_MMSI.value)
-    ok = verdict == ""
-    rej = np.flatnonzero((verdict != "") & (verdict != "skip"))
-    positions = np.flatnonzero(ok & np.isin(msg_type, dec.POSITION_TYPES))
-    reports = np.flatnonzero(ok & np.isin(msg_type, dec.REPORT_TYPES))
+    reject((msg_type == 24) & (fields["part"] > 1), RejectReason.BAD_VALUE)
+    reject(msgs.ts < 0, RejectReason.NO_TIMESTAMP)
+    reject((msgs.ts < TS_MIN_US) | (msgs.ts >= TS_MAX_US), RejectReason.BAD_TIME)
+    reject(fields["mmsi"] > 999_999_999, RejectReason.BAD_MMSI)
+    ok = verdict == 0
+    rej = np.flatnonzero(verdict >= 2)
+    positions = np.flatnonzero(ok & _IS_POSITION[np.clip(msg_type, 0, 63)])
+    reports = np.flatnonzero(ok & _IS_REPORT[np.clip(msg_type, 0, 63)])
+    reasons = np.array([r.value for r in _VERDICTS], dtype=object)[verdict[rej] - 2]
     details = np.full(len(rej), None, dtype=object)
-    details[verdict[rej] == RejectReason.NO_TIMESTAMP.value] = NO_TIME_HINT
-    return positions, reports, rej, verdict[rej].astype(object), details
+    details[reasons == RejectReason.NO_TIMESTAMP.value] = NO_TIME_HINT
+    return positions, reports, rej, reasons, details
+
+
+_VERDICTS = list(RejectReason)
+
+
+_HANDLED = np.isin(np.arange(64), list(dec.MIN_BITS))
+_IS_POSITION = np.isin(np.arange(64), dec.POSITION_TYPES)
+_IS_REPORT = np.isin(np.arange(64), dec.REPORT_TYPES)
+_MIN_BITS = np.maximum(np.array([dec.MIN_BITS.get(t, 0) for t in range(64)]), 38)
 
 
 def _common_columns(lines: Lines, msgs: Messages, numbers: np.ndarray, source_id: str,
@@ -217,7 +229,8 @@ def _common_columns(lines: Lines, msgs: Messages, numbers: np.ndarray, source_id
     channel = lines.channel[msgs.first_line]
     return {
         "ts": msgs.ts,
-        "ts_source": np.array(TS_SOURCES + [""], dtype=object)[msgs.ts_source],
+        "ts_source": msgs.ts_source,
+        "ts_sources": pa.array(TS_SOURCES, pa.string()),
         "received_ts": msgs.received_ts,
         "station": station,
         "channel": channel,

@@ -10,13 +10,18 @@ import pyarrow.compute as pc
 
 from vesselwatch.ingest import validate
 from vesselwatch.ingest.nmea import decode as dec
-from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS
+from vesselwatch.model.mmsi import mmsi_issue
+from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
 
 _US_PER_DAY = 86_400 * 1_000_000
 
 
 def _float(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
-    return pa.array(values, dtype, from_pandas=True)  # NaN -> null
+    """NaN -> null; cast to ``dtype`` (integers too, once the NaNs are masked)."""
+    nan = np.isnan(values)
+    if pa.types.is_integer(dtype):
+        return pa.array(np.where(nan, 0, values).astype(np.int64), mask=nan).cast(dtype)
+    return pa.array(values, mask=nan).cast(dtype)
 
 
 def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
@@ -36,17 +41,32 @@ def _text(chars: np.ndarray) -> pa.Array:
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
+def labels(codes: np.ndarray, names: pa.Array, null: np.ndarray | None = None) -> pa.Array:
+    """Strings ``names[codes]``, dictionary-encoded (see ``model.schema.wire_schema``)."""
+    idx = pa.array(codes.astype(np.int32, copy=False), pa.int32(), mask=null)
+    return pa.DictionaryArray.from_arrays(idx, names)
+
+
+_CHANNELS = pa.array([chr(c) if 32 <= c < 127 else "?" for c in range(256)], pa.string())
+_CLASS_NAMES = pa.array(["A", "B"], pa.string())
+_CLASS_CODE = np.array([{"A": 0, "B": 1}.get(dec.AIS_CLASS.get(t, ""), -1) for t in range(64)])
+
+
+def _ais_class(msg_type: np.ndarray) -> pa.Array:
+    code = _CLASS_CODE[np.clip(msg_type, 0, 63)]
+    return labels(code, _CLASS_NAMES, code < 0)
+
+
 def _common(common: dict[str, Any], rows: np.ndarray) -> dict[str, pa.Array]:
     channel = np.asarray(common["channel"])[rows]
-    chan = pa.array(channel.astype(np.uint8).view("S1").astype(object), pa.binary(),
-                    mask=channel == 0).cast(pa.string())
+    ts_source = np.asarray(common["ts_source"])[rows]
     return {
         "ts": _ts(np.asarray(common["ts"])[rows]),
-        "ts_source": pa.array(np.asarray(common["ts_source"])[rows], pa.string()),
+        "ts_source": labels(ts_source, common["ts_sources"], ts_source < 0),
         "received_ts": _ts(np.asarray(common["received_ts"])[rows]),
         "station": pc.take(common["station"], pa.array(rows)),
-        "channel": chan,
-        "source_id": pa.array(np.full(len(rows), common["source_id"], dtype=object), pa.string()),
+        "channel": labels(channel, _CHANNELS, channel == 0),
+        "source_id": labels(np.zeros(len(rows), np.int32), pa.array([common["source_id"]])),
         "source_line": pa.array(np.asarray(common["source_line"])[rows], pa.int64()),
         "msg_hash": pa.array(np.asarray(common["msg_hash"])[rows], pa.uint64()),
     }
@@ -54,37 +74,45 @@ def _common(common: dict[str, Any], rows: np.ndarray) -> dict[str, pa.Array]:
 
 def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
                    ) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray]]:
-    """Positions of the messages at ``rows``; also (message index, reason) of range rejects."""
-    n = len(rows)
+    """Positions of the messages at ``rows``; also (message index, reason) of range rejects.
+
+    The shared rules of :mod:`vesselwatch.ingest.validate` run on the decoded NumPy columns,
+    before any Arrow array is built.
+    """
+    cols = {name: fields[name][rows].astype(np.float64) for name in
+            ("lat", "lon", "sog_kn", "cog_deg", "heading_deg", "nav_status")}
+    for name in ("heading_deg", "nav_status"):
+        cols[name][cols[name] < 0] = np.nan  # the decoder's "absent"
+    for name, x in cols.items():
+        x[validate.not_available(name, x)] = np.nan
+    problems = validate.problems(cols)
+    bad = problems != ""
+    bad_msgs = rows[bad]
+    if bad.any():
+        keep = ~bad
+        rows = rows[keep]
+        cols = {name: x[keep] for name, x in cols.items()}
     msg_type = fields["msg_type"][rows]
+    mmsi = fields["mmsi"][rows]
     c = _common(common, rows)
     table = pa.table({
-        "mmsi": pa.array(fields["mmsi"][rows], pa.uint32()),
+        "mmsi": pa.array(mmsi, pa.uint32()),
         "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
-        "lat": _float(fields["lat"][rows], pa.float64()),
-        "lon": _float(fields["lon"][rows], pa.float64()),
-        "sog_kn": _float(fields["sog_kn"][rows], pa.float32()),
-        "cog_deg": _float(fields["cog_deg"][rows], pa.float32()),
-        "heading_deg": _int(fields["heading_deg"][rows], pa.uint16()),
+        "lat": _float(cols["lat"], pa.float64()),
+        "lon": _float(cols["lon"], pa.float64()),
+        "sog_kn": _float(cols["sog_kn"], pa.float32()),
+        "cog_deg": _float(cols["cog_deg"], pa.float32()),
+        "heading_deg": _float(cols["heading_deg"], pa.uint16()),
         "rot_deg_min": _float(np.round(fields["rot_deg_min"][rows], 1), pa.float32()),
-        "nav_status": _int(fields["nav_status"][rows], pa.uint8()),
+        "nav_status": _float(cols["nav_status"], pa.uint8()),
         "position_accuracy": pa.array(fields["position_accuracy"][rows], pa.bool_()),
         "msg_type": pa.array(msg_type, pa.uint8()),
-        "ais_class": pa.array(_AIS_CLASS[msg_type], pa.string()),
-        "mmsi_issue": pa.nulls(n, pa.string()),
+        "ais_class": _ais_class(msg_type),
+        "mmsi_issue": pa.array(mmsi_issue(mmsi, msg_type), pa.string()),
         "station": c["station"], "channel": c["channel"], "source_id": c["source_id"],
         "source_line": c["source_line"], "msg_hash": c["msg_hash"],
     })
-    table = validate.map_not_available(table)
-    problems = validate.position_problems(table)
-    bad = problems != ""
-    if bad.any():
-        table = table.filter(pa.array(~bad))
-    table = validate.flag_mmsi(table).cast(POSITIONS)
-    return table, (rows[bad], problems[bad].astype(object))
-
-
-_AIS_CLASS = np.array([dec.AIS_CLASS.get(t) for t in range(64)], dtype=object)
+    return table.cast(wire_schema(table.schema, POSITIONS)), (bad_msgs, problems[bad].astype(object))
 
 
 def _eta(ts_us: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
@@ -134,7 +162,7 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
         "msg_type": pa.array(msg_type, pa.uint8()),
         "part": _int(fields["part"][rows], pa.uint8()),
-        "ais_class": pa.array(_AIS_CLASS[msg_type], pa.string()),
+        "ais_class": _ais_class(msg_type),
         "mmsi_issue": pa.nulls(n, pa.string()),
         "imo": _int(fields["imo"][rows], pa.uint32(), null_below=1),
         "name": _text(fields["name"][rows]),
@@ -152,4 +180,5 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "station": c["station"], "source_id": c["source_id"], "source_line": c["source_line"],
         "msg_hash": c["msg_hash"],
     })
-    return validate.flag_mmsi(table).cast(VESSEL_REPORTS)
+    table = validate.flag_mmsi(table)
+    return table.cast(wire_schema(table.schema, VESSEL_REPORTS))
