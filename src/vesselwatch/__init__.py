@@ -10,15 +10,10 @@ The Python API for notebooks::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from vesselwatch.engine import Engine, IngestReport
 from vesselwatch.errors import InputError, StoreError, StrictModeError, VesselwatchError
 
-try:
-    __version__ = version("vesselwatch")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
+__version__ = "0.1.0"  # keep in step with pyproject.toml (tests/test_version.py checks)
 
 
 def open_store(path: str | None = None) -> Engine:

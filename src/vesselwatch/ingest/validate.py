@@ -53,33 +53,43 @@ def not_available(name: str, x: np.ndarray) -> np.ndarray:
     return np.abs(x - sentinel) < 1e-3  # float32 columns hold 102.3 as 102.300003
 
 
-def problems(cols: Mapping[str, np.ndarray]) -> np.ndarray:
-    """One reject reason per row (``""`` where fine) of float64 position columns.
+PROBLEMS = ("", RejectReason.BAD_MMSI.value, RejectReason.BAD_POSITION.value,
+            RejectReason.BAD_VALUE.value)
 
-    NaN is null and allowed; call after the "not available" values became NaN. Columns
-    absent from ``cols`` are not checked.
+
+def problem_codes(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """One code per row: an index into :data:`PROBLEMS` (0 where the row is fine).
+
+    ``cols`` are float64 position columns in canonical units, NaN for null (allowed); call
+    after the "not available" values became NaN. Absent columns are not checked.
     """
     n = len(next(iter(cols.values())))
-    reason = np.full(n, "", dtype=object)
-
-    def mark(mask: np.ndarray, why: RejectReason) -> None:
-        reason[mask & (reason == "")] = why.value
+    code = np.zeros(n, dtype=np.int8)
 
     def bad(name: str, lo: float, hi: float) -> np.ndarray:
         x = cols[name]
         with np.errstate(invalid="ignore"):
-            return ~np.isnan(x) & ~((x >= lo) & (x <= hi))
+            return np.asarray(~np.isnan(x) & ~((x >= lo) & (x <= hi)), dtype=bool)
+
+    def mark(mask: np.ndarray, value: int) -> None:
+        code[mask & (code == 0)] = value
 
     if "mmsi" in cols:
         m = cols["mmsi"]
-        mark(np.isnan(m) | (m < 0) | (m > MMSI_MAX), RejectReason.BAD_MMSI)
-    mark(bad("lat", -90.0, 90.0) | bad("lon", -180.0, 180.0), RejectReason.BAD_POSITION)
+        mark(np.isnan(m) | (m < 0) | (m > MMSI_MAX), 1)
+    mark(bad("lat", -90.0, 90.0) | bad("lon", -180.0, 180.0), 2)
     limits = {"sog_kn": (0.0, 102.2 + 1e-6), "cog_deg": (0.0, 360.0 - 1e-9),
               "heading_deg": (0.0, 359.0), "nav_status": (0.0, 15.0)}
     for name, (lo, hi) in limits.items():
         if name in cols:
-            mark(bad(name, lo, hi), RejectReason.BAD_VALUE)
-    return reason
+            mark(bad(name, lo, hi), 3)
+    return code
+
+
+def problems(cols: Mapping[str, np.ndarray]) -> np.ndarray:
+    """:func:`problem_codes` as reason strings (``""`` where the row is fine)."""
+    reasons: np.ndarray = np.asarray(PROBLEMS, dtype=object)[problem_codes(cols)]
+    return reasons
 
 
 def map_not_available(t: pa.Table) -> pa.Table:

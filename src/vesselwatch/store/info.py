@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vesselwatch.store import catalog
 from vesselwatch.store.layout import PARTITIONED_TABLES, TABLE_DIRS
 from vesselwatch.store.manifest import Manifest, SourceRecord
 from vesselwatch.store.result import from_micros, iso
@@ -63,6 +62,8 @@ def count_vessels(root: Path, snapshot: Manifest) -> int:
     """Distinct mmsi over committed positions and vessel reports (reads the mmsi column)."""
     if not any(f.table in PARTITIONED_TABLES for f in snapshot.files):
         return 0
+    from vesselwatch.store import catalog  # duckdb loads on first use
+
     con = catalog.connect(root, snapshot)
     try:
         found = con.execute(

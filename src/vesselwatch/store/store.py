@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from vesselwatch.errors import StoreError
-from vesselwatch.store import catalog, gc, manifest, migrate, reader
+from vesselwatch.store import gc, manifest, migrate, reader
 from vesselwatch.store.info import StoreInfo, gather
 from vesselwatch.store.layout import (
     DEFAULT_N_BUCKETS,
@@ -24,6 +24,9 @@ from vesselwatch.store.lock import WriterLock
 from vesselwatch.store.manifest import Manifest
 from vesselwatch.store.staging import DEFAULT_FLUSH_ROWS
 from vesselwatch.store.transaction import IngestTransaction
+
+if TYPE_CHECKING:
+    import duckdb
 
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 
@@ -143,9 +146,11 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
+    def connect(self) -> duckdb.DuckDBPyConnection:  # duckdb loads on first use
         """An in-memory DuckDB with views ``positions``, ``vessel_reports``, ``quarantine``,
         ``ingests`` and ``sources`` over the committed state now."""
+        from vesselwatch.store import catalog
+
         return catalog.connect(self._root, self.snapshot())
 
     def positions(

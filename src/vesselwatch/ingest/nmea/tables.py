@@ -85,8 +85,8 @@ def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict
         cols[name][cols[name] < 0] = np.nan  # the decoder's "absent"
     for name, x in cols.items():
         x[validate.not_available(name, x)] = np.nan
-    problems = validate.problems(cols)
-    bad = problems != ""
+    codes = validate.problem_codes(cols)
+    bad = codes != 0
     bad_msgs = rows[bad]
     if bad.any():
         keep = ~bad
@@ -112,7 +112,8 @@ def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict
         "station": c["station"], "channel": c["channel"], "source_id": c["source_id"],
         "source_line": c["source_line"], "msg_hash": c["msg_hash"],
     })
-    return table.cast(wire_schema(table.schema, POSITIONS)), (bad_msgs, problems[bad].astype(object))
+    reasons = np.asarray(validate.PROBLEMS, dtype=object)[codes[bad]]
+    return table.cast(wire_schema(table.schema, POSITIONS)), (bad_msgs, reasons)
 
 
 def _eta(ts_us: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
