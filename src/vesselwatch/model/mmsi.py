@@ -197,12 +197,12 @@ def mmsi_country(mmsi: npt.ArrayLike) -> npt.NDArray[np.object_]:
     return out
 
 
-def mmsi_issue(mmsi: npt.ArrayLike, msg_type: npt.ArrayLike) -> npt.NDArray[np.object_]:
-    """One :class:`MmsiIssue` value (a ``str``) or ``None`` per row; see the module docstring.
+ISSUE_NAMES = (MmsiIssue.UNALLOCATED_MID.value, MmsiIssue.WRONG_KIND.value,
+               MmsiIssue.PLACEHOLDER.value)
 
-    ``msg_type`` is the AIS message type (0 when the source does not say) and broadcasts
-    against ``mmsi``; values outside 0..27 only forbid the ``invalid`` kind.
-    """
+
+def mmsi_issue_codes(mmsi: npt.ArrayLike, msg_type: npt.ArrayLike) -> npt.NDArray[np.int8]:
+    """:func:`mmsi_issue` as codes: 0 none, else 1 + the index into :data:`ISSUE_NAMES`."""
     m = _as_int64(mmsi)
     kind, mid = _decode(m)
     t = np.broadcast_to(np.asarray(msg_type), m.shape)
@@ -210,10 +210,20 @@ def mmsi_issue(mmsi: npt.ArrayLike, msg_type: npt.ArrayLike) -> npt.NDArray[np.o
         raise TypeError(f"msg_type must be an integer array, got dtype {t.dtype}")
     t = t.astype(np.int64)
     row = np.where((t >= 0) & (t < _N_TYPES), t, _N_TYPES)
-
-    issue = np.full(m.shape, None, dtype=object)
+    code = np.zeros(m.shape, dtype=np.int8)
     unallocated = (mid >= 0) & ~_MID_ALLOCATED[np.maximum(mid, 0)]
-    issue[unallocated] = MmsiIssue.UNALLOCATED_MID.value
-    issue[~_ALLOWED[row, kind]] = MmsiIssue.WRONG_KIND.value
-    issue[np.isin(m, _PLACEHOLDERS)] = MmsiIssue.PLACEHOLDER.value
+    code[unallocated] = 1
+    code[~_ALLOWED[row, kind]] = 2
+    code[np.isin(m, _PLACEHOLDERS)] = 3
+    return code
+
+
+def mmsi_issue(mmsi: npt.ArrayLike, msg_type: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """One :class:`MmsiIssue` value (a ``str``) or ``None`` per row; see the module docstring.
+
+    ``msg_type`` is the AIS message type (0 when the source does not say) and broadcasts
+    against ``mmsi``; values outside 0..27 only forbid the ``invalid`` kind.
+    """
+    names = np.array([None, *ISSUE_NAMES], dtype=object)
+    issue: npt.NDArray[np.object_] = names[mmsi_issue_codes(mmsi, msg_type)]
     return issue

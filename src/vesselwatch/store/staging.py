@@ -117,12 +117,12 @@ class Stager:
         for table_name, parts in self._buffers.items():
             if not parts:
                 continue
-            rows = encode_strings(pa.concat_tables(parts))
+            rows = pa.concat_tables(parts)
             parts.clear()
-            if table_name == QUARANTINE_TABLE:
+            if table_name == QUARANTINE_TABLE:  # few rows of long unique text: kept plain
                 self._quarantine.append(keep(rows))
                 continue
-            for day, day_rows in split_by_day(rows):
+            for day, day_rows in split_by_day(encode_strings(rows)):
                 self._by_day[table_name].setdefault(day, []).append(keep(day_rows))
         self._buffered = 0
         if spill:

@@ -6,7 +6,7 @@ A line is one of:
   trailing receive time ``,<epoch>`` (seconds or milliseconds) after its checksum;
 - a Gatehouse ``$PGHP,1,...`` sentence that carries the time of the AIS sentence whose
   checksum equals its last field (for a multi-sentence message: the XOR of the parts'
-  checksums);
+  checksums; Gatehouse writes 00 there for the own-ship ``!ccVDO`` sentence right after it);
 - another NMEA sentence (``$GPGGA``, ``$PSHI``, ...): counted, not an error;
 - an empty line;
 - anything else: a reject with its reason.

@@ -13,6 +13,7 @@ from typing import IO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vesselwatch.errors import StrictModeError
 from vesselwatch.ingest.batch import Batch, quarantine_table
@@ -152,7 +153,7 @@ def _decode_chunk(
     positions, reports, rej_idx, rej_reason, rej_detail = outcome
     batch.parts_joined = int(np.sum(msgs.nparts - 1))
 
-    station = ranges_to_arrow(lines.buf, msgs.station_start, msgs.station_end)
+    station = pc.dictionary_encode(ranges_to_arrow(lines.buf, msgs.station_start, msgs.station_end))
     common = _common_columns(lines, msgs, numbers, source_id, station, fields)
     batch.positions, pos_bad = position_table(fields, positions, common)
     batch.vessel_reports = report_table(fields, reports, common)

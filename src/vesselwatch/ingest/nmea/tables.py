@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from vesselwatch.ingest import validate
 from vesselwatch.ingest.nmea import decode as dec
-from vesselwatch.model.mmsi import mmsi_issue
+from vesselwatch.model.mmsi import ISSUE_NAMES, mmsi_issue_codes
 from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
 
 _US_PER_DAY = 86_400 * 1_000_000
@@ -48,6 +48,14 @@ def labels(codes: np.ndarray, names: pa.Array, null: np.ndarray | None = None) -
 
 
 _CHANNELS = pa.array([chr(c) if 32 <= c < 127 else "?" for c in range(256)], pa.string())
+_ISSUE_NAMES = pa.array(ISSUE_NAMES, pa.string())
+
+
+def _mmsi_issue(mmsi: np.ndarray, msg_type: np.ndarray) -> pa.Array:
+    code = mmsi_issue_codes(mmsi, msg_type).astype(np.int32) - 1
+    return labels(code, _ISSUE_NAMES, code < 0)
+
+
 _CLASS_NAMES = pa.array(["A", "B"], pa.string())
 _CLASS_CODE = np.array([{"A": 0, "B": 1}.get(dec.AIS_CLASS.get(t, ""), -1) for t in range(64)])
 
@@ -108,7 +116,7 @@ def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict
         "position_accuracy": pa.array(fields["position_accuracy"][rows], pa.bool_()),
         "msg_type": pa.array(msg_type, pa.uint8()),
         "ais_class": _ais_class(msg_type),
-        "mmsi_issue": pa.array(mmsi_issue(mmsi, msg_type), pa.string()),
+        "mmsi_issue": _mmsi_issue(mmsi, msg_type),
         "station": c["station"], "channel": c["channel"], "source_id": c["source_id"],
         "source_line": c["source_line"], "msg_hash": c["msg_hash"],
     })
@@ -164,7 +172,7 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "msg_type": pa.array(msg_type, pa.uint8()),
         "part": _int(fields["part"][rows], pa.uint8()),
         "ais_class": _ais_class(msg_type),
-        "mmsi_issue": pa.nulls(n, pa.string()),
+        "mmsi_issue": _mmsi_issue(fields["mmsi"][rows], msg_type),
         "imo": _int(fields["imo"][rows], pa.uint32(), null_below=1),
         "name": _text(fields["name"][rows]),
         "callsign": _text(fields["callsign"][rows]),
@@ -181,5 +189,4 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "station": c["station"], "source_id": c["source_id"], "source_line": c["source_line"],
         "msg_hash": c["msg_hash"],
     })
-    table = validate.flag_mmsi(table)
     return table.cast(wire_schema(table.schema, VESSEL_REPORTS))
