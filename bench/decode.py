@@ -99,7 +99,7 @@ def run_libais(path: Path) -> dict[str, Any]:
         for line in f:
             try:
                 q.put(line)
-            except Exception:  # noqa: BLE001 - its tag-block layer raises on some sentences
+            except Exception:
                 raised += 1
                 continue
             m = q.GetOrNone()
@@ -129,7 +129,7 @@ def run_aiscat(path: Path) -> dict[str, Any]:
         for line in f:
             try:
                 d = aiscat.decode(line.rstrip("\r\n"))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 errors += 1
                 continue
             for m in d if isinstance(d, list) else ([d] if d else []):
@@ -191,7 +191,7 @@ def available(module: str) -> str | None:
     """None when ``module`` imports, else why not."""
     try:
         __import__(module)
-    except Exception as exc:  # noqa: BLE001 - any import failure means "skip"
+    except Exception as exc:
         return f"not importable ({type(exc).__name__}: {exc})"
     return None
 

@@ -299,7 +299,7 @@ def _assign_tag_times(lines: list[Line]) -> None:
                if ln.trailing is not None]
     latest = -1
     for i, ln in enumerate(lines):
-        if not ln.sentence[:1] in (b"!", b"$"):
+        if ln.sentence[:1] not in (b"!", b"$"):
             continue
         if not anchors:
             t = UNTIMED_BASE_S + i // UNTIMED_LINES_PER_S

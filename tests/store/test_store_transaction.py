@@ -149,7 +149,7 @@ def test_second_writer_in_another_thread_gets_store_locked(store: Store) -> None
     def second() -> None:
         try:
             Store.open(store.path).begin_ingest(timeout=0.2)
-        except BaseException as e:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as e:
             errors.append(e)
 
     with store.begin_ingest():

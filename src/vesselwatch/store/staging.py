@@ -55,11 +55,16 @@ def _cast(table_name: str, rows: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 def encode_strings(rows: pa.Table) -> pa.Table:
-    """Dictionary-encode every string column not encoded yet (one chunk per column)."""
-    rows = rows.unify_dictionaries().combine_chunks()
-    columns = [
-        pc.dictionary_encode(col) if pa.types.is_string(col.type) else col for col in rows.columns
-    ]
+    """Dictionary-encode every string column not encoded yet (one chunk per column).
+
+    Column by column: ``Table.combine_chunks`` is several times slower on dictionary
+    columns whose chunks carry different dictionaries.
+    """
+    rows = rows.unify_dictionaries()
+    columns = []
+    for col in rows.columns:
+        one = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+        columns.append(pc.dictionary_encode(one) if pa.types.is_string(one.type) else one)
     fields = [
         pa.field(f.name, c.type, f.nullable) for f, c in zip(rows.schema, columns, strict=True)
     ]

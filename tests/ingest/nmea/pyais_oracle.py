@@ -121,7 +121,7 @@ def pyais_messages(data: bytes) -> list[PyaisMessage]:
             first = next(n for n in range(current - 1, 0, -1) if lines[n - 1].strip() == parts[0])
         try:
             decoded, error = msg.decode(), None
-        except Exception as exc:  # noqa: BLE001 - any failure means "pyais does not decode it"
+        except Exception as exc:
             decoded, error = None, type(exc).__name__
         wrapper = msg.wrapper_msg
         pghp_us = _us(wrapper.timestamp) if wrapper is not None else None
@@ -135,7 +135,7 @@ def pyais_parses_pghp(data: bytes) -> bool:
         if line.startswith(b"$PGHP"):
             try:
                 return isinstance(NMEASentenceFactory.produce(line), GatehouseSentence)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 return False
     return False
 

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from vesselwatch.model.schema import plain
 import pytest
 from nmeakit import (
     REFERENCE_US,
@@ -31,6 +29,7 @@ from nmeakit import (
 
 from vesselwatch.errors import StrictModeError
 from vesselwatch.ingest.nmea import read_nmea
+from vesselwatch.model.schema import plain
 
 TYPE1 = "15M67FC000G?ufbE`FepT@3n00Sa"  # gpsd / pyais README example
 

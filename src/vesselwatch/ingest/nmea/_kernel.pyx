@@ -505,3 +505,102 @@ def gather_ranges(const uint8_t[::1] buf, const int64_t[::1] a, const int64_t[::
                 out[p] = buf[j]
                 p += 1
     return out_a, starts_a
+
+
+def bind_messages(const uint8_t[::1] buf, const int64_t[::1] parts, const int64_t[::1] nparts,
+                  const int64_t[::1] numbers, const cnp.int8_t[::1] kind, const cnp.int8_t[::1] own,
+                  const int64_t[::1] pay_start, const int64_t[::1] pay_len,
+                  const int64_t[::1] fill, const int64_t[::1] checksum,
+                  const int64_t[::1] tag_ts, const int64_t[::1] trailing_ts,
+                  const int64_t[::1] pghp_ts, const int64_t[::1] pghp_target,
+                  const int64_t[::1] station_start, const int64_t[::1] station_end,
+                  const int64_t[::1] pghp_station_start, const int64_t[::1] pghp_station_end,
+                  int64_t reference_us, int lookback):
+    """Payloads, checksums and clocks of every message, in one pass (see assemble.py).
+
+    ``parts`` lists every message's part lines, message after message; ``numbers`` are the
+    input line numbers of the buffer's lines (the $PGHP look-back counts input lines).
+    Clock order: tag block, bound $PGHP, trailing time, reference; the next one present
+    becomes the received time. Clock sources are numbered 0..3 in that order.
+    """
+    cdef int64_t n = nparts.shape[0]
+    cdef int64_t m, j, q, p, b, total = 0, first, last, cand, gap, d
+    cdef int64_t cs, target, bound, clock[4]
+    for j in range(parts.shape[0]):
+        total += pay_len[parts[j]]
+    ascii_a = np.empty(total, np.uint8)
+    cdef uint8_t[::1] out = ascii_a
+    arrays = {name: np.empty(n, np.int64) for name in (
+        "first_line", "last_line", "part_begin", "start", "nchars", "fill", "checksum", "ts",
+        "ts_source", "received_ts", "station_start", "station_end", "bound_pghp")}
+    cdef int64_t[::1] o_first = arrays["first_line"]
+    cdef int64_t[::1] o_last = arrays["last_line"]
+    cdef int64_t[::1] o_begin = arrays["part_begin"]
+    cdef int64_t[::1] o_start = arrays["start"]
+    cdef int64_t[::1] o_nchars = arrays["nchars"]
+    cdef int64_t[::1] o_fill = arrays["fill"]
+    cdef int64_t[::1] o_cs = arrays["checksum"]
+    cdef int64_t[::1] o_ts = arrays["ts"]
+    cdef int64_t[::1] o_src = arrays["ts_source"]
+    cdef int64_t[::1] o_recv = arrays["received_ts"]
+    cdef int64_t[::1] o_sta = arrays["station_start"]
+    cdef int64_t[::1] o_stb = arrays["station_end"]
+    cdef int64_t[::1] o_bound = arrays["bound_pghp"]
+    cdef int64_t pos = 0, b0 = 0
+    with nogil:
+        for m in range(n):
+            first = parts[b0]
+            last = parts[b0 + nparts[m] - 1]
+            o_first[m] = first
+            o_last[m] = last
+            o_begin[m] = b0
+            o_start[m] = pos
+            cs = 0
+            for j in range(b0, b0 + nparts[m]):
+                q = parts[j]
+                cs ^= checksum[q]
+                for p in range(pay_start[q], pay_start[q] + pay_len[q]):
+                    out[pos] = buf[p]
+                    pos += 1
+            o_nchars[m] = pos - o_start[m]
+            o_fill[m] = fill[last]
+            o_cs[m] = cs
+            b0 += nparts[m]
+            # the nearest $PGHP within ``lookback`` input lines before part 1 whose checksum
+            # field is the message's checksum; 00 binds an own-ship VDO on the next line
+            bound = -1
+            for d in range(1, lookback + 1):
+                cand = first - d
+                if cand < 0:
+                    break
+                gap = numbers[first] - numbers[cand]
+                if gap > lookback:
+                    break
+                if kind[cand] != 2:
+                    continue
+                target = pghp_target[cand]
+                if target == cs or (gap == 1 and own[first] == 1 and target == 0):
+                    bound = cand
+                    break
+            o_bound[m] = bound
+            clock[0] = tag_ts[first]
+            clock[1] = pghp_ts[bound] if bound >= 0 else -1
+            clock[2] = trailing_ts[first]
+            clock[3] = reference_us
+            o_ts[m] = -1
+            o_src[m] = -1
+            o_recv[m] = -1
+            for j in range(4):
+                if clock[j] >= 0:
+                    if o_ts[m] < 0:
+                        o_ts[m] = clock[j]
+                        o_src[m] = j
+                    elif o_recv[m] < 0 and j < 3:
+                        o_recv[m] = clock[j]
+            o_sta[m] = station_start[first]
+            o_stb[m] = station_end[first]
+            if o_stb[m] <= o_sta[m] and bound >= 0:
+                o_sta[m] = pghp_station_start[bound]
+                o_stb[m] = pghp_station_end[bound]
+    arrays["ascii"] = ascii_a
+    return arrays

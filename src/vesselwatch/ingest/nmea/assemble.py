@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
 from vesselwatch.ingest.nmea.bits import SIX_LUT
-from vesselwatch.ingest.nmea.framing import AIS, PGHP, Lines
-from vesselwatch.ingest.nmea.scan import gather_ranges, take
+from vesselwatch.ingest.nmea.framing import AIS, Lines
+from vesselwatch.ingest.nmea.scan import take
 from vesselwatch.model.schema import TsSource
 
 _K1 = np.uint64(0x9E3779B97F4A7C15)
@@ -148,62 +149,21 @@ def reassemble(lines: Lines, window: int, numbers: np.ndarray | None = None
 
 def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
                    reference_us: int | None, numbers: np.ndarray | None = None) -> Messages:
-    """Payloads, checksums and clocks of every message (``numbers`` as in :func:`reassemble`)."""
-    pos = np.arange(len(lines)) if numbers is None else numbers
-    n = len(nparts)
-    ends = np.cumsum(nparts)
-    begins = ends - nparts
-    first = parts[begins] if n else np.zeros(0, np.int64)
-    last = parts[ends - 1] if n else np.zeros(0, np.int64)
-    a = lines.pay_start[parts]
-    b = a + lines.pay_len[parts]
-    ascii_buf, part_starts = gather_ranges(lines.buf, a, b)
-    start = part_starts[begins] if n else np.zeros(0, np.int64)
-    nchars = np.add.reduceat(lines.pay_len[parts], begins) if n else np.zeros(0, np.int64)
-    checksum = np.bitwise_xor.reduceat(lines.checksum[parts], begins) if n else np.zeros(0, np.int64)
-    fill = lines.fill[last]
+    """Payloads, checksums and clocks of every message (``numbers`` as in :func:`reassemble`).
 
-    # $PGHP binding: the nearest PGHP within PGHP_LOOKBACK input lines before part 1 whose
-    # checksum field equals the message's checksum. Gatehouse writes 00 there for an
-    # own-ship !ccVDO sentence, so a PGHP with 00 right before a VDO binds to it as well.
-    own = lines.own[first] == 1
-    pghp_line = np.full(n, -1, dtype=np.int64)
-    for d in range(1, PGHP_LOOKBACK + 1):
-        cand = first - d
-        valid = (cand >= 0) & (pghp_line < 0)
-        cand_c = np.where(valid, cand, 0)
-        gap = pos[first] - pos[cand_c]
-        valid &= gap <= PGHP_LOOKBACK
-        target = lines.pghp_target[cand_c]
-        matches = (target == checksum) | ((gap == 1) & own & (target == 0))
-        hit = valid & (lines.kind[cand_c] == PGHP) & matches
-        pghp_line = np.where(hit, cand_c, pghp_line)
-    pghp_ts = np.where(pghp_line >= 0, lines.pghp_ts[np.maximum(pghp_line, 0)], -1)
-
-    tag = lines.tag_ts[first]
-    trailing = lines.trailing_ts[first]
-    ref = np.full(n, -1 if reference_us is None else reference_us, dtype=np.int64)
-    clocks = [tag, pghp_ts, trailing, ref]
-    ts = np.full(n, -1, dtype=np.int64)
-    src = np.full(n, -1, dtype=np.int64)
-    received = np.full(n, -1, dtype=np.int64)
-    for i, c in enumerate(clocks):
-        take_it = (ts < 0) & (c >= 0)
-        ts = np.where(take_it, c, ts)
-        src = np.where(take_it, i, src)
-    for i, c in enumerate(clocks[:3]):
-        other = (received < 0) & (c >= 0) & (src != i) & (src >= 0)
-        received = np.where(other, c, received)
-
-    st_a = lines.station_start[first]
-    st_b = lines.station_end[first]
-    use_pghp = (st_b <= st_a) & (pghp_line >= 0)
-    pl = np.maximum(pghp_line, 0)
-    st_a = np.where(use_pghp, lines.pghp_station_start[pl], st_a)
-    st_b = np.where(use_pghp, lines.pghp_station_end[pl], st_b)
-    return Messages(
-        first_line=first, last_line=last, nparts=nparts, ascii=ascii_buf, start=start,
-        nchars=nchars, fill=fill, checksum=checksum, ts=ts, ts_source=src,
-        received_ts=received, station_start=st_a, station_end=st_b, bound_pghp=pghp_line,
-        parts=parts, part_begin=begins, six=SIX_LUT[ascii_buf],
-    )
+    A ``$PGHP`` binds to the nearest message within ``PGHP_LOOKBACK`` input lines after it
+    whose checksum (the XOR of its parts' checksums) equals the ``$PGHP``'s last field;
+    Gatehouse writes ``00`` there for an own-ship ``!ccVDO``, so a ``$PGHP`` with ``00`` on
+    the line right before a VDO binds to it as well. Clocks: tag block, then ``$PGHP``, then
+    the trailing time, then the reference time; the next one present is the received time.
+    """
+    pos = np.arange(len(lines), dtype=np.int64) if numbers is None else numbers
+    i64 = np.ascontiguousarray
+    got = _kernel.bind_messages(
+        lines.buf, i64(parts, np.int64), i64(nparts, np.int64), i64(pos, np.int64),
+        i64(lines.kind), i64(lines.own), lines.pay_start, lines.pay_len, lines.fill,
+        lines.checksum, lines.tag_ts, lines.trailing_ts, lines.pghp_ts, lines.pghp_target,
+        lines.station_start, lines.station_end, lines.pghp_station_start,
+        lines.pghp_station_end, -1 if reference_us is None else reference_us, PGHP_LOOKBACK)
+    ascii_buf = got.pop("ascii")
+    return Messages(nparts=nparts, ascii=ascii_buf, parts=parts, six=SIX_LUT[ascii_buf], **got)

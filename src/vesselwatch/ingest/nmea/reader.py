@@ -7,7 +7,6 @@ types and payload lengths.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import IO
 

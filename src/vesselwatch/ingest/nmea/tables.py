@@ -155,7 +155,6 @@ def _eta(ts_us: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray
 def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
                  ) -> pa.Table:
     """Vessel reports (types 5, 19, 24) of the messages at ``rows``."""
-    n = len(rows)
     msg_type = fields["msg_type"][rows]
     dims = fields["dims"][rows]
     eta_parts = fields["eta"][rows]
