@@ -147,7 +147,7 @@ def test_open_existing_keeps_its_buckets(tmp_path: Path) -> None:
     assert Store.open(tmp_path / "s").n_buckets == 8
     with pytest.raises(StoreError, match="n_buckets=8"):
         Store.open(tmp_path / "s", n_buckets=16)
-    assert Store.open(tmp_path / "default").n_buckets == 16
+    assert Store.open(tmp_path / "default").n_buckets == 4
 
 
 def test_damaged_manifest_is_a_store_error(store: Store) -> None:

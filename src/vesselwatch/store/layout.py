@@ -32,7 +32,7 @@ PARTITIONED_TABLES = ("positions", "vessel_reports")
 QUARANTINE_TABLE = "quarantine"
 TABLE_DIRS = (*PARTITIONED_TABLES, QUARANTINE_TABLE)
 
-DEFAULT_N_BUCKETS = 16
+DEFAULT_N_BUCKETS = 4  # per day; a store of a whole world's AIS wants 16 or more
 MAX_N_BUCKETS = 4096
 US_PER_DAY = 86_400_000_000
 _EPOCH = date(1970, 1, 1)

@@ -16,6 +16,7 @@ import numpy as np
 cimport numpy as cnp
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 from libc.math cimport NAN
+from libc.string cimport memchr, memcpy
 
 cnp.import_array()
 
@@ -96,33 +97,39 @@ def frame_lines(const uint8_t[::1] buf):
     cdef int64_t nbuf = buf.shape[0]
     cdef int64_t n = 0
     cdef int64_t i, k
-    for i in range(nbuf):
-        if buf[i] == 10:
-            n += 1
-    cdef cnp.ndarray[int64_t, ndim=1] a_start = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_end = np.zeros(n, np.int64)
+    cdef const uint8_t* base = &buf[0] if nbuf > 0 else NULL
+    cdef const uint8_t* hit
+    cdef int64_t at = 0
+    while at < nbuf:
+        hit = <const uint8_t*>memchr(base + at, 10, nbuf - at)
+        if hit == NULL:
+            break
+        n += 1
+        at = (hit - base) + 1
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_start = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_end = np.zeros(n, np.int32)
     cdef cnp.ndarray[cnp.int8_t, ndim=1] a_kind = np.full(n, REJECT, np.int8)
     cdef cnp.ndarray[cnp.int8_t, ndim=1] a_reason = np.full(n, -1, np.int8)
-    cdef cnp.ndarray[int64_t, ndim=1] a_total = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_num = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_seq = np.full(n, -1, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_channel = np.zeros(n, np.int64)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_total = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_num = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_seq = np.full(n, -1, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_channel = np.zeros(n, np.int32)
     cdef cnp.ndarray[cnp.int8_t, ndim=1] a_own = np.zeros(n, np.int8)
-    cdef cnp.ndarray[int64_t, ndim=1] a_pay_start = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_pay_len = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_fill = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_checksum = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_pay_start = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_pay_len = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_fill = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_checksum = np.full(n, -1, np.int32)
     cdef cnp.ndarray[int64_t, ndim=1] a_tag_ts = np.full(n, -1, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] a_trailing_ts = np.full(n, -1, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] a_pghp_ts = np.full(n, -1, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_target = np.full(n, -1, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_st_a = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_pghp_st_b = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_st_a = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_st_b = np.zeros(n, np.int64)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_pghp_target = np.full(n, -1, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_pghp_st_a = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_pghp_st_b = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_st_a = np.zeros(n, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_st_b = np.zeros(n, np.int32)
     cdef cnp.ndarray[int64_t, ndim=1] a_group_id = np.full(n, -1, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_group_num = np.full(n, -1, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] a_group_total = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_group_num = np.full(n, -1, np.int32)
+    cdef cnp.ndarray[cnp.int32_t, ndim=1] a_group_total = np.full(n, -1, np.int32)
 
     cdef int64_t s, e, p, q, j, fs, fe, star, fc, x, given, v, c
     cdef int64_t commas[16]
@@ -131,10 +138,15 @@ def frame_lines(const uint8_t[::1] buf):
     cdef int64_t f[8]
     cdef int64_t line_begin = 0
     cdef int64_t li = 0
+    cdef uint64_t word
+    at = 0
     with nogil:
-        for i in range(nbuf):
-            if buf[i] != 10:
-                continue
+        while at < nbuf:
+            hit = <const uint8_t*>memchr(base + at, 10, nbuf - at)
+            if hit == NULL:
+                break
+            i = hit - base
+            at = i + 1
             s = line_begin
             e = i
             line_begin = i + 1
@@ -153,10 +165,16 @@ def frame_lines(const uint8_t[::1] buf):
                 a_reason[k] = R_TOO_LONG
                 continue
             nonascii = False
-            for j in range(s, e):
-                if buf[j] >= 128:
+            j = s
+            while j + 8 <= e:  # eight bytes at a time: any high bit set?
+                memcpy(&word, base + j, 8)
+                if word & 0x8080808080808080ULL:
                     nonascii = True
                     break
+                j += 8
+            while not nonascii and j < e:
+                nonascii = buf[j] >= 128
+                j += 1
             if nonascii:
                 a_reason[k] = R_FORMAT
                 continue
@@ -371,9 +389,19 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
     cdef cnp.ndarray[int64_t, ndim=2] eta = np.zeros((n, 4), np.int64)
     cdef cnp.ndarray[double, ndim=1] draught = np.zeros(n)
     cdef cnp.ndarray[int64_t, ndim=1] part = np.full(n, -1, np.int64)
-    name_a = np.full((n, 20), 64, np.uint8)
-    callsign_a = np.full((n, 7), 64, np.uint8)
-    destination_a = np.full((n, 20), 64, np.uint8)
+    # text only for the messages that carry it (types 5, 19, 24): row text_row[m]
+    text_row_a = np.full(n, -1, np.int64)
+    cdef int64_t[::1] text_row = text_row_a
+    cdef int64_t ntext = 0, first_type, mm
+    for mm in range(n):
+        if nchars[mm] > 0:
+            first_type = six[start[mm]]
+            if first_type == 5 or first_type == 19 or first_type == 24:
+                text_row[mm] = ntext
+                ntext += 1
+    name_a = np.full((ntext, 20), 64, np.uint8)
+    callsign_a = np.full((ntext, 7), 64, np.uint8)
+    destination_a = np.full((ntext, 20), 64, np.uint8)
     cdef uint8_t[:, ::1] name = name_a
     cdef uint8_t[:, ::1] callsign = callsign_a
     cdef uint8_t[:, ::1] destination = destination_a
@@ -433,7 +461,7 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
                 cog[m] = ubits(six, st, nch, 112, 12) / 10.0
                 heading[m] = ubits(six, st, nch, 124, 9)
                 if t == 19:
-                    text(six, st, nch, nb, 143, name, m, 20)
+                    text(six, st, nch, nb, 143, name, text_row[m], 20)
                     ship_type[m] = ubits(six, st, nch, 263, 8)
                     for r in range(4):
                         dims[m, r] = ubits(six, st, nch, 271 + DIM_OFF[r], 9 if r < 2 else 6)
@@ -452,8 +480,8 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
                     cog[m] = raw
             elif t == 5:
                 imo[m] = ubits(six, st, nch, 40, 30)
-                text(six, st, nch, nb, 70, callsign, m, 7)
-                text(six, st, nch, nb, 112, name, m, 20)
+                text(six, st, nch, nb, 70, callsign, text_row[m], 7)
+                text(six, st, nch, nb, 112, name, text_row[m], 20)
                 ship_type[m] = ubits(six, st, nch, 232, 8)
                 for r in range(4):
                     dims[m, r] = ubits(six, st, nch, 240 + DIM_OFF[r], 9 if r < 2 else 6)
@@ -462,14 +490,14 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
                 eta[m, 2] = ubits(six, st, nch, 283, 5)
                 eta[m, 3] = ubits(six, st, nch, 288, 6)
                 draught[m] = ubits(six, st, nch, 294, 8) / 10.0
-                text(six, st, nch, nb, 302, destination, m, 20)
+                text(six, st, nch, nb, 302, destination, text_row[m], 20)
             elif t == 24:
                 part[m] = ubits(six, st, nch, 38, 2)
                 if part[m] == 0:
-                    text(six, st, nch, nb, 40, name, m, 20)
+                    text(six, st, nch, nb, 40, name, text_row[m], 20)
                 elif part[m] == 1:
                     ship_type[m] = ubits(six, st, nch, 40, 8)
-                    text(six, st, nch, nb, 90, callsign, m, 7)
+                    text(six, st, nch, nb, 90, callsign, text_row[m], 7)
                     # an auxiliary craft (98MIDxxxx) sends its mother ship's MMSI here
                     if mmsi[m] // 10000000 != 98:
                         for r in range(4):
@@ -480,7 +508,7 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
         "rot_deg_min": rot, "heading_deg": heading, "nav_status": nav_status,
         "position_accuracy": accuracy.view(bool), "imo": imo, "ship_type": ship_type,
         "dims": dims, "eta": eta, "draught_m": draught, "part": part, "name": name_a,
-        "callsign": callsign_a, "destination": destination_a,
+        "callsign": callsign_a, "destination": destination_a, "text_row": text_row_a,
     }
 
 
@@ -509,12 +537,12 @@ def gather_ranges(const uint8_t[::1] buf, const int64_t[::1] a, const int64_t[::
 
 def bind_messages(const uint8_t[::1] buf, const int64_t[::1] parts, const int64_t[::1] nparts,
                   const int64_t[::1] numbers, const cnp.int8_t[::1] kind, const cnp.int8_t[::1] own,
-                  const int64_t[::1] pay_start, const int64_t[::1] pay_len,
-                  const int64_t[::1] fill, const int64_t[::1] checksum,
+                  const cnp.int32_t[::1] pay_start, const cnp.int32_t[::1] pay_len,
+                  const cnp.int32_t[::1] fill, const cnp.int32_t[::1] checksum,
                   const int64_t[::1] tag_ts, const int64_t[::1] trailing_ts,
-                  const int64_t[::1] pghp_ts, const int64_t[::1] pghp_target,
-                  const int64_t[::1] station_start, const int64_t[::1] station_end,
-                  const int64_t[::1] pghp_station_start, const int64_t[::1] pghp_station_end,
+                  const int64_t[::1] pghp_ts, const cnp.int32_t[::1] pghp_target,
+                  const cnp.int32_t[::1] station_start, const cnp.int32_t[::1] station_end,
+                  const cnp.int32_t[::1] pghp_station_start, const cnp.int32_t[::1] pghp_station_end,
                   int64_t reference_us, int lookback):
     """Payloads, checksums and clocks of every message, in one pass (see assemble.py).
 

@@ -40,6 +40,9 @@ from vesselwatch.model.schema import TS_MAX_US, TS_MIN_US, RejectReason, Skip
 
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
 DEFAULT_WINDOW_LINES = 200
+# a line longer than this is cut into pieces (each a line_too_long reject), so positions
+# inside a chunk always fit in 32 bits
+MAX_LINE_READ = 64 * 1024 * 1024
 
 NO_TIME_HINT = "no tag-block c:, no $PGHP and no trailing time; pass --reference-time"
 
@@ -67,14 +70,14 @@ def read_nmea(
         final = not block
         if not final:
             cut = block.rfind(b"\n")
-            if cut < 0:  # one line longer than a chunk: read on until its end
-                rest = stream.readline()
+            if cut < 0:  # one line longer than a chunk: read on until its end (or a cap)
+                rest = stream.readline(MAX_LINE_READ)
                 block += rest
                 cut = len(block) - 1 if block.endswith(b"\n") else -1
             if cut >= 0 and cut + 1 < len(block):
                 tail = block[cut + 1 :]
                 block = block[: cut + 1]
-                stream_tail = stream.readline()
+                stream_tail = stream.readline(MAX_LINE_READ)
                 block += tail + stream_tail
         if final and not carry:
             return

@@ -156,6 +156,7 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
                  ) -> pa.Table:
     """Vessel reports (types 5, 19, 24) of the messages at ``rows``."""
     msg_type = fields["msg_type"][rows]
+    text_rows = fields["text_row"][rows]  # every report type carries text
     dims = fields["dims"][rows]
     eta_parts = fields["eta"][rows]
     ts = np.asarray(common["ts"])[rows]
@@ -173,8 +174,8 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "ais_class": _ais_class(msg_type),
         "mmsi_issue": _mmsi_issue(fields["mmsi"][rows], msg_type),
         "imo": _int(fields["imo"][rows], pa.uint32(), null_below=1),
-        "name": _text(fields["name"][rows]),
-        "callsign": _text(fields["callsign"][rows]),
+        "name": _text(fields["name"][text_rows]),
+        "callsign": _text(fields["callsign"][text_rows]),
         "ship_type": _int(fields["ship_type"][rows], pa.uint8(), null_below=1),
         "to_bow_m": _int(dims[:, 0], pa.uint16(), null_below=1),
         "to_stern_m": _int(dims[:, 1], pa.uint16(), null_below=1),
@@ -183,7 +184,7 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "length_m": pa.array(length, pa.float32(), mask=length <= 0),
         "width_m": pa.array(width, pa.float32(), mask=width <= 0),
         "draught_m": pa.array(draught, pa.float32(), mask=draught <= 0),
-        "destination": _text(fields["destination"][rows]),
+        "destination": _text(fields["destination"][text_rows]),
         "eta": _ts(eta),
         "station": c["station"], "source_id": c["source_id"], "source_line": c["source_line"],
         "msg_hash": c["msg_hash"],
