@@ -68,29 +68,18 @@ def read_nmea(
     while True:
         block = stream.read(chunk_bytes)
         final = not block
-        if not final:
-            cut = block.rfind(b"\n")
-            if cut < 0:  # one line longer than a chunk: read on until its end (or a cap)
-                rest = stream.readline(MAX_LINE_READ)
-                block += rest
-                cut = len(block) - 1 if block.endswith(b"\n") else -1
-            if cut >= 0 and cut + 1 < len(block):
-                tail = block[cut + 1 :]
-                block = block[: cut + 1]
-                stream_tail = stream.readline(MAX_LINE_READ)
-                block += tail + stream_tail
+        if block and not block.endswith(b"\n"):  # finish the last line (up to a cap)
+            block += stream.readline(MAX_LINE_READ)
         if final and not carry:
             return
-        data = carry + block
+        data = carry + block if carry else block
         if not data.endswith(b"\n"):
             data += b"\n"
-        own = data.count(b"\n") - len(carry_numbers)
-        numbers = np.concatenate([carry_numbers, np.arange(next_number, next_number + own)])
-        next_number += own
-        batch, deferred = _decode_chunk(
-            np.frombuffer(data, dtype=np.uint8), numbers, source_id, reference_us,
-            window_lines, final,
+        batch, deferred, read = _decode_chunk(
+            np.frombuffer(data, dtype=np.uint8), carry_numbers, next_number, source_id,
+            reference_us, window_lines, final,
         )
+        next_number += read
         batch.bytes_read = len(block)
         if strict and batch.rejects.num_rows:
             _raise_first(batch.rejects, path)
@@ -109,11 +98,14 @@ def _raise_first(rejects: pa.Table, path: str) -> None:
 
 
 def _decode_chunk(
-    buf: np.ndarray, numbers: np.ndarray, source_id: str, reference_us: int | None,
-    window: int, final: bool,
-) -> tuple[Batch, tuple[bytes, np.ndarray]]:
+    buf: np.ndarray, carry_numbers: np.ndarray, next_number: int, source_id: str,
+    reference_us: int | None, window: int, final: bool,
+) -> tuple[Batch, tuple[bytes, np.ndarray], int]:
+    """Decode one chunk: the carried lines first (with their own numbers), then new ones."""
     lines = parse(buf)
     n = len(lines)
+    read = n - len(carry_numbers)
+    numbers = np.concatenate([carry_numbers, np.arange(next_number, next_number + read)])
     parts, nparts, orphans, open_ = reassemble(lines, window, numbers)
     deferred = np.zeros(n, dtype=bool)
     if not final:
@@ -177,7 +169,7 @@ def _decode_chunk(
     )
     batch.lines = int(np.sum(live))
     carry = b"".join(_line_bytes(buf, lines, int(i)) + b"\n" for i in np.flatnonzero(deferred))
-    return batch, (carry, numbers[deferred])
+    return batch, (carry, numbers[deferred]), read
 
 
 def _message_outcomes(msgs: Messages, fields: dict[str, np.ndarray], batch: Batch

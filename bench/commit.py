@@ -1,4 +1,4 @@
-"""Time a 3-million-row commit on one thread: ``python tests/store/bench_commit.py``.
+"""Time a 3-million-row commit on one thread: ``python bench/commit.py``.
 
 Synthetic positions: random mmsi over 5,000 vessels, ts over two days, 1% exact
 duplicates. Reports the staging time (``txn.add`` of 30 batches) and the commit time
