@@ -126,6 +126,10 @@ _ALLOWED: Final = _allowed_table()
 _MID_ALLOCATED, _MID_ALPHA2 = _mid_tables()
 _PLACEHOLDERS: Final = np.array(sorted(PLACEHOLDER_MMSIS), dtype=np.int64)
 
+# The same tables as uint8 arrays, for compiled code ([mid] and [msg_type row, kind index])
+MID_ALLOCATED: Final = np.ascontiguousarray(_MID_ALLOCATED, dtype=np.uint8)
+ALLOWED_KINDS: Final = np.ascontiguousarray(_ALLOWED, dtype=np.uint8)
+
 
 def _as_int64(mmsi: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """MMSIs as int64; anything that is not a whole number in 0..MMSI_MAX becomes -1."""

@@ -42,6 +42,15 @@ cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
 cdef uint64_t FNV_PRIME = 0x100000001B3ULL
 
 
+cdef inline uint8_t armour(uint8_t c) noexcept nogil:
+    # the 6-bit value of a payload character (ITU-R M.1371-5 Table 47); 255 if it is none
+    if 48 <= c <= 87:
+        return c - 48
+    if 96 <= c <= 119:
+        return c - 56
+    return 255
+
+
 cdef inline int hexval(uint8_t c) noexcept nogil:
     if 48 <= c <= 57:
         return c - 48
@@ -337,21 +346,22 @@ cdef inline int64_t sbits(const uint8_t[::1] six, int64_t st, int64_t nch, int o
     return (u ^ sign) - sign
 
 
-cdef inline double deg_1e4min(int64_t v) noexcept nogil:
-    # 1/10000 minute to degrees, rounded to 1e-6 the way pyais and gpsd print them
-    cdef int64_t t = 10 * v + 3
+cdef inline double degrees(int64_t v, int64_t per_deg_times_10) noexcept nogil:
+    # v / (per_deg) rounded to 1e-6 the way pyais and gpsd print positions:
+    # floor((10 * 1e6 / per_deg * v + 3) / 6) / 1e6, computed in integers
+    cdef int64_t t = per_deg_times_10 * v + 3
     cdef int64_t q = t // 6
-    if (t % 6 != 0) and ((t < 0) != (6 < 0)):
+    if t % 6 != 0 and t < 0:  # C division truncates; we want floor
         q -= 1
     return q / 1e6
+
+
+cdef inline double deg_1e4min(int64_t v) noexcept nogil:
+    return degrees(v, 10)  # 1/10000 minute (1/600000 degree)
 
 
 cdef inline double deg_10min(int64_t v) noexcept nogil:
-    cdef int64_t t = 10000 * v + 3
-    cdef int64_t q = t // 6
-    if (t % 6 != 0) and ((t < 0) != (6 < 0)):
-        q -= 1
-    return q / 1e6
+    return degrees(v, 10000)  # 1/10 minute (1/600 degree), type 27
 
 
 cdef inline void text(const uint8_t[::1] six, int64_t st, int64_t nch, int64_t nbits, int off,
@@ -557,7 +567,10 @@ def bind_messages(const uint8_t[::1] buf, const int64_t[::1] parts, const int64_
     for j in range(parts.shape[0]):
         total += pay_len[parts[j]]
     ascii_a = np.empty(total, np.uint8)
+    six_a = np.empty(total, np.uint8)
     cdef uint8_t[::1] out = ascii_a
+    cdef uint8_t[::1] out_six = six_a
+    cdef uint8_t ch
     arrays = {name: np.empty(n, np.int64) for name in (
         "first_line", "last_line", "part_begin", "start", "nchars", "fill", "checksum", "ts",
         "ts_source", "received_ts", "station_start", "station_end", "bound_pghp")}
@@ -588,7 +601,9 @@ def bind_messages(const uint8_t[::1] buf, const int64_t[::1] parts, const int64_
                 q = parts[j]
                 cs ^= checksum[q]
                 for p in range(pay_start[q], pay_start[q] + pay_len[q]):
-                    out[pos] = buf[p]
+                    ch = buf[p]
+                    out[pos] = ch
+                    out_six[pos] = armour(ch)
                     pos += 1
             o_nchars[m] = pos - o_start[m]
             o_fill[m] = fill[last]
@@ -631,4 +646,89 @@ def bind_messages(const uint8_t[::1] buf, const int64_t[::1] parts, const int64_
                 o_sta[m] = pghp_station_start[bound]
                 o_stb[m] = pghp_station_end[bound]
     arrays["ascii"] = ascii_a
+    arrays["six"] = six_a
     return arrays
+
+
+# MMSI kinds in the order of vesselwatch.model.mmsi.MmsiKind (a test keeps them in step)
+DEF K_SHIP = 0
+DEF K_COAST = 1
+DEF K_GROUP = 2
+DEF K_SAR = 3
+DEF K_SART = 4
+DEF K_MOB = 5
+DEF K_EPIRB = 6
+DEF K_CRAFT = 7
+DEF K_ATON = 8
+DEF K_HANDHELD = 9
+DEF K_INVALID = 10
+
+
+cdef inline bint mid_ok(int64_t at) noexcept nogil:
+    return 200 <= at <= 799
+
+
+def mmsi_issue_codes(const int64_t[::1] mmsi, const int64_t[::1] msg_type,
+                     const uint8_t[::1] allocated, const uint8_t[:, ::1] allowed):
+    """The compiled twin of ``model.mmsi.mmsi_issue_codes`` (ITU-R M.585), one pass.
+
+    0 none, 1 unallocated MID, 2 wrong kind for the message type, 3 placeholder identity.
+    """
+    cdef int64_t n = mmsi.shape[0]
+    out_a = np.zeros(n, np.int8)
+    cdef cnp.int8_t[::1] out = out_a
+    cdef int64_t i, m, t, f1, f2, f3, mid, at, row
+    cdef int kind
+    cdef int ntypes = allowed.shape[0] - 1
+    with nogil:
+        for i in range(n):
+            m = mmsi[i]
+            kind = K_INVALID
+            mid = -1
+            if 0 <= m <= 999999999:
+                f1 = m // 100000000
+                f2 = m // 10000000
+                f3 = m // 1000000
+                if 2 <= f1 <= 7 and mid_ok(f3):
+                    kind = K_SHIP
+                    mid = f3
+                elif f1 == 8:
+                    at = (m // 100000) % 1000
+                    if mid_ok(at):
+                        kind = K_HANDHELD
+                        mid = at
+                elif f2 == 98 or f2 == 99:
+                    at = (m // 10000) % 1000
+                    if mid_ok(at):
+                        kind = K_CRAFT if f2 == 98 else K_ATON
+                        mid = at
+                elif f3 == 970:
+                    kind = K_SART
+                elif f3 == 972:
+                    kind = K_MOB
+                elif f3 == 974:
+                    kind = K_EPIRB
+                elif f3 == 111:
+                    at = (m // 1000) % 1000
+                    if mid_ok(at):
+                        kind = K_SAR
+                        mid = at
+                elif f2 == 0:
+                    at = (m // 10000) % 1000
+                    if mid_ok(at):
+                        kind = K_COAST
+                        mid = at
+                elif f1 == 0:
+                    at = m // 100000
+                    if mid_ok(at):
+                        kind = K_GROUP
+                        mid = at
+            t = msg_type[i]
+            row = t if 0 <= t < ntypes else ntypes
+            if m == 123456789 or m == 987654321 or (m > 0 and m % 111111111 == 0 and m <= 999999999):
+                out[i] = 3
+            elif not allowed[row, kind]:
+                out[i] = 2
+            elif mid >= 0 and not allocated[mid]:
+                out[i] = 1
+    return out_a

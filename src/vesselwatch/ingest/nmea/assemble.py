@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
-from vesselwatch.ingest.nmea.bits import SIX_LUT
 from vesselwatch.ingest.nmea.framing import AIS, Lines
 from vesselwatch.ingest.nmea.scan import take
 from vesselwatch.model.schema import TsSource
@@ -165,5 +164,4 @@ def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
         lines.checksum, lines.tag_ts, lines.trailing_ts, lines.pghp_ts, lines.pghp_target,
         lines.station_start, lines.station_end, lines.pghp_station_start,
         lines.pghp_station_end, -1 if reference_us is None else reference_us, PGHP_LOOKBACK)
-    ascii_buf = got.pop("ascii")
-    return Messages(nparts=nparts, ascii=ascii_buf, parts=parts, six=SIX_LUT[ascii_buf], **got)
+    return Messages(nparts=nparts, parts=parts, **got)

@@ -9,19 +9,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vesselwatch.ingest import validate
+from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
 from vesselwatch.ingest.nmea import decode as dec
-from vesselwatch.model.mmsi import ISSUE_NAMES, mmsi_issue_codes
+from vesselwatch.model.mmsi import ALLOWED_KINDS, ISSUE_NAMES, MID_ALLOCATED
 from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
 
 _US_PER_DAY = 86_400 * 1_000_000
 
 
 def _float(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
-    """NaN -> null; cast to ``dtype`` (integers too, once the NaNs are masked)."""
-    nan = np.isnan(values)
+    """NaN -> null, in ``dtype`` (integers too: the NaNs are masked first)."""
     if pa.types.is_integer(dtype):
-        return pa.array(np.where(nan, 0, values).astype(np.int64), mask=nan).cast(dtype)
-    return pa.array(values, mask=nan).cast(dtype)
+        nan = np.isnan(values)
+        ints = np.where(nan, 0, values).astype(dtype.to_pandas_dtype())
+        return pa.array(ints, mask=nan)
+    return pa.array(values, from_pandas=True).cast(dtype)
 
 
 def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
@@ -52,7 +54,10 @@ _ISSUE_NAMES = pa.array(ISSUE_NAMES, pa.string())
 
 
 def _mmsi_issue(mmsi: np.ndarray, msg_type: np.ndarray) -> pa.Array:
-    code = mmsi_issue_codes(mmsi, msg_type).astype(np.int32) - 1
+    """``model.mmsi.mmsi_issue`` computed by the kernel's compiled twin of it."""
+    code = _kernel.mmsi_issue_codes(
+        np.ascontiguousarray(mmsi, np.int64), np.ascontiguousarray(msg_type, np.int64),
+        MID_ALLOCATED, ALLOWED_KINDS).astype(np.int32) - 1
     return labels(code, _ISSUE_NAMES, code < 0)
 
 
