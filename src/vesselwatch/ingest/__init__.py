@@ -11,9 +11,6 @@ from pathlib import Path
 
 from vesselwatch.errors import InputError
 from vesselwatch.ingest.batch import Batch
-from vesselwatch.ingest.csv_reader import read_csv
-from vesselwatch.ingest.nmea import read_nmea
-from vesselwatch.ingest.parquet_reader import read_parquet
 from vesselwatch.ingest.sources import FORMATS, open_input, sniff_format
 
 __all__ = ["FORMATS", "Batch", "read_file", "resolve_format"]
@@ -43,17 +40,26 @@ def read_file(
     profile: str | Path | None = None,
 ) -> Iterator[Batch]:
     """Canonical batches of ``path`` read as ``fmt`` (see :func:`resolve_format`)."""
+    # readers load on first use: a command that reads one format pays for that one alone
     if fmt == "nmea":
+        from vesselwatch.ingest.nmea import read_nmea
+
         with open_input(path) as stream:
             yield from read_nmea(stream, source_id, path=str(path), reference_us=reference_us,
                                  strict=strict)
     elif fmt in ("noaa", "dma"):
+        from vesselwatch.ingest.csv_reader import read_csv
+
         yield from read_csv(path, source_id, fmt, strict=strict)
     elif fmt == "csv":
         if profile is None:
             raise InputError(f"{path}: format csv needs a column-mapping profile (--profile FILE)")
+        from vesselwatch.ingest.csv_reader import read_csv
+
         yield from read_csv(path, source_id, profile, strict=strict)
     elif fmt == "parquet":
+        from vesselwatch.ingest.parquet_reader import read_parquet
+
         yield from read_parquet(path, source_id, strict=strict)
     else:
         raise InputError(f"{path}: unknown format {fmt!r}; use one of auto, {', '.join(FORMATS)}")

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from vesselwatch.store import faults
 from vesselwatch.store.layout import data_file, day_label
 from vesselwatch.store.manifest import DataFile
-from vesselwatch.store.staging import ts_micros
+from vesselwatch.store.staging import DayRows, ts_micros
 
 KEY = ("mmsi", "ts", "msg_hash")
 _TS_BITS = 37
@@ -101,7 +101,7 @@ def _order_by(major: np.ndarray, ts: np.ndarray) -> np.ndarray:
     return np.lexsort((ts, major))
 
 
-def keys_in_store(rows: pa.Table, root: Path, existing: list[DataFile]) -> np.ndarray:
+def keys_in_store(rows: pa.Table | DayRows, root: Path, existing: list[DataFile]) -> np.ndarray:
     """Mask of ``rows`` whose ``(mmsi, ts, msg_hash)`` is in one of the ``existing`` files.
 
     Reads only the three key columns of those files.
@@ -120,12 +120,12 @@ def keys_in_store(rows: pa.Table, root: Path, existing: list[DataFile]) -> np.nd
     return mask
 
 
-def _np(rows: pa.Table, name: str) -> np.ndarray:
+def _np(rows: pa.Table | DayRows, name: str) -> np.ndarray:
     return np.asarray(rows.column(name).to_numpy())
 
 
 def commit_day(
-    rows: pa.Table,
+    rows: pa.Table | DayRows,
     *,
     table_name: str,
     day: int,
@@ -201,7 +201,7 @@ def count_values(column: pa.ChunkedArray | pa.Array) -> Counter[str]:
 def write_parquet(rows: pa.Table, path: Path) -> None:
     """Write ``rows`` with the store's Parquet settings (tuned on a 3M-row commit).
 
-    Dictionary pages for strings and small integers, delta encoding for the sorted times,
+    Dictionary pages for the text columns, delta encoding for the sorted times, LZ4,
     statistics only on ``mmsi`` and ``ts`` (the columns queries prune on). The Arrow schema
     is not embedded: the Parquet logical types map back to exactly the canonical schema, so
     dictionary-encoded strings read back as plain strings.
@@ -209,10 +209,7 @@ def write_parquet(rows: pa.Table, path: Path) -> None:
     dictionary = [
         f.name
         for f in rows.schema
-        if pa.types.is_dictionary(f.type)
-        or pa.types.is_string(f.type)
-        or pa.types.is_boolean(f.type)
-        or (pa.types.is_integer(f.type) and f.type.bit_width <= 32)
+        if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
     ]
     delta = {
         name: "DELTA_BINARY_PACKED"
@@ -222,7 +219,7 @@ def write_parquet(rows: pa.Table, path: Path) -> None:
     pq.write_table(
         rows,
         str(path),
-        compression="snappy",
+        compression="lz4",  # as small as snappy's output or smaller, and faster to write
         use_dictionary=dictionary,
         column_encoding=delta,
         write_statistics=[n for n in ("mmsi", "ts") if n in rows.column_names],

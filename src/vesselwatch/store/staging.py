@@ -71,12 +71,39 @@ def encode_strings(rows: pa.Table) -> pa.Table:
     return pa.table(columns, schema=pa.schema(fields))
 
 
-def _in_memory(rows: pa.Table) -> pa.Table:
-    return rows
+class DayRows:
+    """The rows of one day inside a larger table, not gathered yet.
 
+    Offers what a commit reads (``num_rows``, ``column``, ``select``, ``take``); ``take``
+    composes the indices, so the rows are copied once, straight into their final order.
+    """
 
-def _read(part: Path | pa.Table) -> pa.Table:
-    return _read_ipc(part) if isinstance(part, Path) else part
+    def __init__(self, base: pa.Table, index: np.ndarray | None) -> None:
+        self.base = base
+        self.index = index  # None: all rows of ``base``
+
+    @property
+    def num_rows(self) -> int:
+        return self.base.num_rows if self.index is None else len(self.index)
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self.base.schema
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        col = self.base.column(name)
+        return col if self.index is None else col.take(pa.array(self.index))
+
+    def select(self, names: list[str]) -> pa.Table:
+        return self.materialise(self.base.select(names))
+
+    def take(self, indices: pa.Array | np.ndarray) -> pa.Table:
+        idx = np.asarray(indices, dtype=np.int64)
+        return self.base.take(pa.array(idx if self.index is None else self.index[idx]))
+
+    def materialise(self, table: pa.Table | None = None) -> pa.Table:
+        t = self.base if table is None else table
+        return t if self.index is None else t.take(pa.array(self.index))
 
 
 def ts_micros(rows: pa.Table) -> np.ndarray:
@@ -94,7 +121,7 @@ class Stager:
         self._buffers: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self._buffered = 0
         # each part is a spilled file, or rows kept in memory by the final flush
-        self._by_day: dict[str, dict[int, list[Path | pa.Table]]] = {
+        self._by_day: dict[str, dict[int, list[Path | DayRows]]] = {
             t: {} for t in PARTITIONED_TABLES}
         self._quarantine: list[Path | pa.Table] = []
         self._written = 0
@@ -116,7 +143,6 @@ class Stager:
         """
         if self._buffered == 0:
             return
-        keep = self._write if spill else _in_memory
         if spill:
             self.directory.mkdir(parents=True, exist_ok=True)
         for table_name, parts in self._buffers.items():
@@ -125,10 +151,13 @@ class Stager:
             rows = pa.concat_tables(parts)
             parts.clear()
             if table_name == QUARANTINE_TABLE:  # few rows of long unique text: kept plain
-                self._quarantine.append(keep(rows))
+                self._quarantine.append(self._write(rows) if spill else rows)
                 continue
-            for day, day_rows in split_by_day(encode_strings(rows)):
-                self._by_day[table_name].setdefault(day, []).append(keep(day_rows))
+            encoded = encode_strings(rows)
+            for day, index in day_indices(encoded):
+                view = DayRows(encoded, index)
+                part: Path | DayRows = self._write(view.materialise()) if spill else view
+                self._by_day[table_name].setdefault(day, []).append(part)
         self._buffered = 0
         if spill:
             faults.checkpoint("staged")
@@ -144,9 +173,16 @@ class Stager:
         """UTC day indices with staged rows of ``table_name``, ascending."""
         return sorted(self._by_day[table_name])
 
-    def read_day(self, table_name: str, day: int) -> pa.Table:
-        """All staged rows of ``table_name`` on ``day``, as one chunk per column."""
-        tables = [_read(p) for p in self._by_day[table_name][day]]
+    def read_day(self, table_name: str, day: int) -> pa.Table | DayRows:
+        """All staged rows of ``table_name`` on ``day``, as one chunk per column.
+
+        Rows still in memory come as a :class:`DayRows` view, so that the commit gathers
+        them once, in their final order, instead of twice.
+        """
+        parts = self._by_day[table_name][day]
+        if len(parts) == 1 and isinstance(parts[0], DayRows):
+            return parts[0]
+        tables = [_read_ipc(p) if isinstance(p, Path) else p.materialise() for p in parts]
         if len(tables) == 1:
             return tables[0]
         return pa.concat_tables(tables).combine_chunks()
@@ -154,7 +190,7 @@ class Stager:
     def quarantine_parts(self) -> Iterator[pa.Table]:
         """Staged quarantine rows, one spilled part at a time."""
         for part in self._quarantine:
-            yield _read(part)
+            yield _read_ipc(part) if isinstance(part, Path) else part
 
     def discard(self) -> None:
         """Delete the staging directory (and ``.staging`` itself once empty)."""
@@ -165,21 +201,20 @@ class Stager:
             pass
 
 
-def split_by_day(rows: pa.Table) -> Iterator[tuple[int, pa.Table]]:
-    """``(day, rows of that day)`` for each UTC day of ``rows.ts``."""
+def day_indices(rows: pa.Table) -> Iterator[tuple[int, np.ndarray | None]]:
+    """``(day, row indices of that day)`` for each UTC day of ``rows.ts`` (None: all rows)."""
     days = day_index(ts_micros(rows))
     first, last = int(days.min()), int(days.max())
     if first == last:
-        yield first, rows
+        yield first, None
         return
     order = np.argsort(days, kind="stable")
     sorted_days = days[order]
-    rows = rows.take(pa.array(order))
     cuts = np.flatnonzero(np.diff(sorted_days)) + 1
     starts = np.concatenate(([0], cuts))
     ends = np.concatenate((cuts, [len(order)]))
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield int(sorted_days[start]), rows.slice(start, end - start)
+        yield int(sorted_days[start]), order[start:end]
 
 
 def _read_ipc(path: Path) -> pa.Table:

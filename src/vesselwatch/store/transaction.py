@@ -48,7 +48,7 @@ from vesselwatch.store.lock import WriterLock
 from vesselwatch.store.manifest import DataFile, IngestRecord, Manifest, SourceRecord
 from vesselwatch.store.partition import SourceRank, commit_day, count_values
 from vesselwatch.store.result import IngestResult, from_micros
-from vesselwatch.store.staging import DEFAULT_FLUSH_ROWS, Stager, conform
+from vesselwatch.store.staging import DEFAULT_FLUSH_ROWS, DayRows, Stager, conform
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ class IngestTransaction:
         ]
         return result, files, sources
 
-    def _source_rank(self, rows: pa.Table) -> SourceRank:
+    def _source_rank(self, rows: pa.Table | DayRows) -> SourceRank:
         order = pa.array(list(self._sources), pa.string())
         column = rows.column("source_id")
 

@@ -51,6 +51,24 @@ cdef inline uint8_t armour(uint8_t c) noexcept nogil:
     return 255
 
 
+cdef inline int64_t xor_range(const uint8_t* b, int64_t a, int64_t z) noexcept nogil:
+    """XOR of the bytes b[a:z], eight at a time."""
+    cdef uint64_t w, acc = 0
+    cdef int64_t x
+    while a + 8 <= z:
+        memcpy(&w, b + a, 8)
+        acc ^= w
+        a += 8
+    acc ^= acc >> 32
+    acc ^= acc >> 16
+    acc ^= acc >> 8
+    x = <int64_t>(acc & 0xFF)
+    while a < z:
+        x ^= b[a]
+        a += 1
+    return x
+
+
 cdef inline int hexval(uint8_t c) noexcept nogil:
     if 48 <= c <= 57:
         return c - 48
@@ -61,7 +79,7 @@ cdef inline int hexval(uint8_t c) noexcept nogil:
     return -1
 
 
-cdef inline int64_t parse_digits(const uint8_t[::1] b, int64_t a, int64_t e, int maxd) noexcept nogil:
+cdef inline int64_t parse_digits(const uint8_t* b, int64_t a, int64_t e, int maxd) noexcept nogil:
     """Decimal value of b[a:e]; -1 when empty, too long or not all digits."""
     cdef int64_t v = 0
     cdef int64_t i
@@ -212,7 +230,7 @@ def frame_lines(const uint8_t[::1] buf):
                     if fe - fs >= 2 and buf[fs + 1] == 58:
                         c = buf[fs]
                         if c == 99:  # c: time
-                            v = parse_digits(buf, fs + 2, fe, 13)
+                            v = parse_digits(base, fs + 2, fe, 13)
                             if v < 0:
                                 bad_time = True
                             else:
@@ -227,9 +245,9 @@ def frame_lines(const uint8_t[::1] buf):
                             q = j + 1
                             while q < fe and buf[q] != 45:
                                 q += 1
-                            f[0] = parse_digits(buf, fs + 2, j, 2)
-                            f[1] = parse_digits(buf, j + 1, q, 2)
-                            f[2] = parse_digits(buf, q + 1, fe, 12)
+                            f[0] = parse_digits(base, fs + 2, j, 2)
+                            f[1] = parse_digits(base, j + 1, q, 2)
+                            f[2] = parse_digits(base, q + 1, fe, 12)
                             if f[0] >= 0 and f[1] >= 0 and f[2] >= 0:
                                 a_group_num[k] = f[0]
                                 a_group_total[k] = f[1]
@@ -240,17 +258,19 @@ def frame_lines(const uint8_t[::1] buf):
                 a_reason[k] = R_FORMAT
                 continue
             # ---- checksum: XOR of everything between the start character and '*'
-            x = 0
-            q = p + 1
+            hit = <const uint8_t*>memchr(base + p + 1, 42, e - p - 1) if e > p + 1 else NULL
+            star = (hit - base) if hit != NULL else e
+            x = xor_range(base, p + 1, star)
             ncomma = 0
-            while q < e and buf[q] != 42:
-                x ^= buf[q]
-                if buf[q] == 44:
-                    if ncomma < 16:
-                        commas[ncomma] = q
-                    ncomma += 1
-                q += 1
-            star = q
+            q = p + 1
+            while q < star:
+                hit = <const uint8_t*>memchr(base + q, 44, star - q)
+                if hit == NULL:
+                    break
+                if ncomma < 16:
+                    commas[ncomma] = hit - base
+                ncomma += 1
+                q = (hit - base) + 1
             if star + 3 > e or hexval(buf[star + 1]) < 0 or hexval(buf[star + 2]) < 0 or ncomma == 0:
                 a_reason[k] = R_FORMAT
                 continue
@@ -264,7 +284,7 @@ def frame_lines(const uint8_t[::1] buf):
                 continue
             a_checksum[k] = given
             if star + 3 < e and buf[star + 3] == 44:
-                a_trailing_ts[k] = clock_us(parse_digits(buf, star + 4, e, 13))
+                a_trailing_ts[k] = clock_us(parse_digits(base, star + 4, e, 13))
             if bad_time:
                 a_reason[k] = R_TIME
                 continue
@@ -273,8 +293,8 @@ def frame_lines(const uint8_t[::1] buf):
                 if ncomma != 6 or commas[5] + 2 != star:
                     a_reason[k] = R_FORMAT
                     continue
-                f[0] = parse_digits(buf, commas[0] + 1, commas[1], 1)
-                f[1] = parse_digits(buf, commas[1] + 1, commas[2], 1)
+                f[0] = parse_digits(base, commas[0] + 1, commas[1], 1)
+                f[1] = parse_digits(base, commas[1] + 1, commas[2], 1)
                 v = buf[star - 1] - 48
                 if f[0] < 1 or f[1] < 1 or f[1] > f[0] or v < 0 or v > 5 or commas[4] - commas[3] > 2:
                     a_reason[k] = R_FORMAT
@@ -282,7 +302,7 @@ def frame_lines(const uint8_t[::1] buf):
                 if commas[3] == commas[2] + 1:
                     a_seq[k] = -1
                 else:
-                    a_seq[k] = parse_digits(buf, commas[2] + 1, commas[3], 1)
+                    a_seq[k] = parse_digits(base, commas[2] + 1, commas[3], 1)
                     if a_seq[k] < 0:
                         a_reason[k] = R_FORMAT
                         continue
@@ -296,11 +316,11 @@ def frame_lines(const uint8_t[::1] buf):
                 a_kind[k] = AIS
             # ---- $PGHP,1,y,m,d,H,M,S,ms,mid,region,station,online,cs*hh
             elif buf[p] == 36 and fc == p + 5 and buf[p + 1] == 80 and buf[p + 2] == 71 and buf[p + 3] == 72 and buf[p + 4] == 80:
-                if ncomma != 13 or parse_digits(buf, commas[0] + 1, commas[1], 1) != 1:
+                if ncomma != 13 or parse_digits(base, commas[0] + 1, commas[1], 1) != 1:
                     a_kind[k] = OTHER
                     continue
                 for j in range(7):
-                    f[j] = parse_digits(buf, commas[j + 1] + 1, commas[j + 2], 4 if j == 0 else 3)
+                    f[j] = parse_digits(base, commas[j + 1] + 1, commas[j + 2], 4 if j == 0 else 3)
                 if (commas[12] + 3 != star or hexval(buf[commas[12] + 1]) < 0 or hexval(buf[commas[12] + 2]) < 0
                         or f[0] < 1970 or f[0] > 2200 or f[1] < 1 or f[1] > 12 or f[2] < 1
                         or f[2] > days_in_month(f[0], f[1]) or f[3] < 0 or f[3] > 23 or f[4] < 0
@@ -326,7 +346,7 @@ def frame_lines(const uint8_t[::1] buf):
     }
 
 
-cdef inline uint64_t ubits(const uint8_t[::1] six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
+cdef inline uint64_t ubits(const uint8_t* six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
     """Unsigned field of ``width`` (<= 32) bits at bit ``off``; bits past the end read 0."""
     cdef int c0 = off // 6
     cdef int c1 = (off + width - 1) // 6
@@ -340,7 +360,7 @@ cdef inline uint64_t ubits(const uint8_t[::1] six, int64_t st, int64_t nch, int 
     return acc & ((<uint64_t>1 << width) - 1)
 
 
-cdef inline int64_t sbits(const uint8_t[::1] six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
+cdef inline int64_t sbits(const uint8_t* six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
     cdef int64_t u = <int64_t>ubits(six, st, nch, off, width)
     cdef int64_t sign = <int64_t>1 << (width - 1)
     return (u ^ sign) - sign
@@ -364,16 +384,17 @@ cdef inline double deg_10min(int64_t v) noexcept nogil:
     return degrees(v, 10000)  # 1/10 minute (1/600 degree), type 27
 
 
-cdef inline void text(const uint8_t[::1] six, int64_t st, int64_t nch, int64_t nbits, int off,
-                      uint8_t[:, ::1] out, int64_t row, int nchars) noexcept nogil:
+cdef inline void text(const uint8_t* six, int64_t st, int64_t nch, int64_t nbits, int off,
+                      uint8_t* out, int nchars) noexcept nogil:
+    # 6-bit ASCII into ``out`` (one row of a text array); '@' past the payload's end
     cdef int k
     cdef uint64_t v
     for k in range(nchars):
         if off + 6 * k + 6 > nbits:
-            out[row, k] = 64
+            out[k] = 64
         else:
             v = ubits(six, st, nch, off + 6 * k, 6)
-            out[row, k] = <uint8_t>(v + 64 if v < 32 else v)
+            out[k] = <uint8_t>(v + 64 if v < 32 else v)
 
 
 def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int64_t[::1] start,
@@ -423,6 +444,7 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
     DIM_OFF[1] = 9
     DIM_OFF[2] = 18
     DIM_OFF[3] = 24
+    cdef const uint8_t* sp = &six[0] if six.shape[0] > 0 else NULL
     with nogil:
         for m in range(n):
             st = start[m]
@@ -437,81 +459,81 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
             payload_hash[m] = h
             if nch == 0 or bad_chars[m]:
                 continue
-            t = <int64_t>ubits(six, st, nch, 0, 6)
+            t = <int64_t>ubits(sp, st, nch, 0, 6)
             msg_type[m] = t
-            mmsi[m] = <int64_t>ubits(six, st, nch, 8, 30)
+            mmsi[m] = <int64_t>ubits(sp, st, nch, 8, 30)
             if t == 1 or t == 2 or t == 3:
-                nav_status[m] = ubits(six, st, nch, 38, 4)
-                raw = sbits(six, st, nch, 42, 8)
+                nav_status[m] = ubits(sp, st, nch, 38, 4)
+                raw = sbits(sp, st, nch, 42, 8)
                 if raw > -127 and raw < 127:
                     rot[m] = (raw / 4.733) * (raw / 4.733) * (1 if raw >= 0 else -1)
-                sog[m] = ubits(six, st, nch, 50, 10) / 10.0
-                accuracy[m] = ubits(six, st, nch, 60, 1)
-                lon[m] = deg_1e4min(sbits(six, st, nch, 61, 28))
-                lat[m] = deg_1e4min(sbits(six, st, nch, 89, 27))
-                cog[m] = ubits(six, st, nch, 116, 12) / 10.0
-                heading[m] = ubits(six, st, nch, 128, 9)
+                sog[m] = ubits(sp, st, nch, 50, 10) / 10.0
+                accuracy[m] = ubits(sp, st, nch, 60, 1)
+                lon[m] = deg_1e4min(sbits(sp, st, nch, 61, 28))
+                lat[m] = deg_1e4min(sbits(sp, st, nch, 89, 27))
+                cog[m] = ubits(sp, st, nch, 116, 12) / 10.0
+                heading[m] = ubits(sp, st, nch, 128, 9)
             elif t == 4:
-                accuracy[m] = ubits(six, st, nch, 78, 1)
-                lon[m] = deg_1e4min(sbits(six, st, nch, 79, 28))
-                lat[m] = deg_1e4min(sbits(six, st, nch, 107, 27))
+                accuracy[m] = ubits(sp, st, nch, 78, 1)
+                lon[m] = deg_1e4min(sbits(sp, st, nch, 79, 28))
+                lat[m] = deg_1e4min(sbits(sp, st, nch, 107, 27))
             elif t == 9:
-                raw = ubits(six, st, nch, 50, 10)
+                raw = ubits(sp, st, nch, 50, 10)
                 if raw != 1023:
                     sog[m] = raw
-                accuracy[m] = ubits(six, st, nch, 60, 1)
-                lon[m] = deg_1e4min(sbits(six, st, nch, 61, 28))
-                lat[m] = deg_1e4min(sbits(six, st, nch, 89, 27))
-                cog[m] = ubits(six, st, nch, 116, 12) / 10.0
+                accuracy[m] = ubits(sp, st, nch, 60, 1)
+                lon[m] = deg_1e4min(sbits(sp, st, nch, 61, 28))
+                lat[m] = deg_1e4min(sbits(sp, st, nch, 89, 27))
+                cog[m] = ubits(sp, st, nch, 116, 12) / 10.0
             elif t == 18 or t == 19:
-                sog[m] = ubits(six, st, nch, 46, 10) / 10.0
-                accuracy[m] = ubits(six, st, nch, 56, 1)
-                lon[m] = deg_1e4min(sbits(six, st, nch, 57, 28))
-                lat[m] = deg_1e4min(sbits(six, st, nch, 85, 27))
-                cog[m] = ubits(six, st, nch, 112, 12) / 10.0
-                heading[m] = ubits(six, st, nch, 124, 9)
+                sog[m] = ubits(sp, st, nch, 46, 10) / 10.0
+                accuracy[m] = ubits(sp, st, nch, 56, 1)
+                lon[m] = deg_1e4min(sbits(sp, st, nch, 57, 28))
+                lat[m] = deg_1e4min(sbits(sp, st, nch, 85, 27))
+                cog[m] = ubits(sp, st, nch, 112, 12) / 10.0
+                heading[m] = ubits(sp, st, nch, 124, 9)
                 if t == 19:
-                    text(six, st, nch, nb, 143, name, text_row[m], 20)
-                    ship_type[m] = ubits(six, st, nch, 263, 8)
+                    text(sp, st, nch, nb, 143, &name[text_row[m], 0], 20)
+                    ship_type[m] = ubits(sp, st, nch, 263, 8)
                     for r in range(4):
-                        dims[m, r] = ubits(six, st, nch, 271 + DIM_OFF[r], 9 if r < 2 else 6)
+                        dims[m, r] = ubits(sp, st, nch, 271 + DIM_OFF[r], 9 if r < 2 else 6)
             elif t == 27:
-                accuracy[m] = ubits(six, st, nch, 38, 1)
-                nav_status[m] = ubits(six, st, nch, 40, 4)
-                raw = sbits(six, st, nch, 44, 18)
+                accuracy[m] = ubits(sp, st, nch, 38, 1)
+                nav_status[m] = ubits(sp, st, nch, 40, 4)
+                raw = sbits(sp, st, nch, 44, 18)
                 lon[m] = 181.0 if raw == 181 * 600 else deg_10min(raw)
-                raw = sbits(six, st, nch, 62, 17)
+                raw = sbits(sp, st, nch, 62, 17)
                 lat[m] = 91.0 if raw == 91 * 600 else deg_10min(raw)
-                raw = ubits(six, st, nch, 79, 6)
+                raw = ubits(sp, st, nch, 79, 6)
                 if raw != 63:
                     sog[m] = raw
-                raw = ubits(six, st, nch, 85, 9)
+                raw = ubits(sp, st, nch, 85, 9)
                 if raw != 511:
                     cog[m] = raw
             elif t == 5:
-                imo[m] = ubits(six, st, nch, 40, 30)
-                text(six, st, nch, nb, 70, callsign, text_row[m], 7)
-                text(six, st, nch, nb, 112, name, text_row[m], 20)
-                ship_type[m] = ubits(six, st, nch, 232, 8)
+                imo[m] = ubits(sp, st, nch, 40, 30)
+                text(sp, st, nch, nb, 70, &callsign[text_row[m], 0], 7)
+                text(sp, st, nch, nb, 112, &name[text_row[m], 0], 20)
+                ship_type[m] = ubits(sp, st, nch, 232, 8)
                 for r in range(4):
-                    dims[m, r] = ubits(six, st, nch, 240 + DIM_OFF[r], 9 if r < 2 else 6)
-                eta[m, 0] = ubits(six, st, nch, 274, 4)
-                eta[m, 1] = ubits(six, st, nch, 278, 5)
-                eta[m, 2] = ubits(six, st, nch, 283, 5)
-                eta[m, 3] = ubits(six, st, nch, 288, 6)
-                draught[m] = ubits(six, st, nch, 294, 8) / 10.0
-                text(six, st, nch, nb, 302, destination, text_row[m], 20)
+                    dims[m, r] = ubits(sp, st, nch, 240 + DIM_OFF[r], 9 if r < 2 else 6)
+                eta[m, 0] = ubits(sp, st, nch, 274, 4)
+                eta[m, 1] = ubits(sp, st, nch, 278, 5)
+                eta[m, 2] = ubits(sp, st, nch, 283, 5)
+                eta[m, 3] = ubits(sp, st, nch, 288, 6)
+                draught[m] = ubits(sp, st, nch, 294, 8) / 10.0
+                text(sp, st, nch, nb, 302, &destination[text_row[m], 0], 20)
             elif t == 24:
-                part[m] = ubits(six, st, nch, 38, 2)
+                part[m] = ubits(sp, st, nch, 38, 2)
                 if part[m] == 0:
-                    text(six, st, nch, nb, 40, name, text_row[m], 20)
+                    text(sp, st, nch, nb, 40, &name[text_row[m], 0], 20)
                 elif part[m] == 1:
-                    ship_type[m] = ubits(six, st, nch, 40, 8)
-                    text(six, st, nch, nb, 90, callsign, text_row[m], 7)
+                    ship_type[m] = ubits(sp, st, nch, 40, 8)
+                    text(sp, st, nch, nb, 90, &callsign[text_row[m], 0], 7)
                     # an auxiliary craft (98MIDxxxx) sends its mother ship's MMSI here
                     if mmsi[m] // 10000000 != 98:
                         for r in range(4):
-                            dims[m, r] = ubits(six, st, nch, 132 + DIM_OFF[r], 9 if r < 2 else 6)
+                            dims[m, r] = ubits(sp, st, nch, 132 + DIM_OFF[r], 9 if r < 2 else 6)
     return {
         "msg_type": msg_type, "mmsi": mmsi, "nbits": nbits_a, "bad_chars": bad_chars.view(bool),
         "msg_hash": payload_hash, "lat": lat, "lon": lon, "sog_kn": sog, "cog_deg": cog,
