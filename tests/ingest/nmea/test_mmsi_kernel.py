@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea import _payload  # type: ignore[attr-defined]
 from vesselwatch.model.mmsi import (
     _KINDS,
     ALLOWED_KINDS,
@@ -38,5 +38,5 @@ def test_kind_order_matches_the_kernel() -> None:
 def test_kernel_equals_numpy(rows: list[tuple[int, int]]) -> None:
     mmsi = np.array([m for m, _ in rows], dtype=np.int64)
     msg_type = np.array([t for _, t in rows], dtype=np.int64)
-    got = _kernel.mmsi_issue_codes(mmsi, msg_type, MID_ALLOCATED, ALLOWED_KINDS)
+    got = _payload.mmsi_issue_codes(mmsi, msg_type, MID_ALLOCATED, ALLOWED_KINDS)
     np.testing.assert_array_equal(got, mmsi_issue_codes(mmsi, msg_type))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea import _lines  # type: ignore[attr-defined]
 from vesselwatch.ingest.nmea.framing import AIS, Lines
 from vesselwatch.ingest.nmea.scan import take
 from vesselwatch.model.schema import TsSource
@@ -158,7 +158,7 @@ def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
     """
     pos = np.arange(len(lines), dtype=np.int64) if numbers is None else numbers
     i64 = np.ascontiguousarray
-    got = _kernel.bind_messages(
+    got = _lines.bind_messages(
         lines.buf, i64(parts, np.int64), i64(nparts, np.int64), i64(pos, np.int64),
         i64(lines.kind), i64(lines.own), lines.pay_start, lines.pay_len, lines.fill,
         lines.checksum, lines.tag_ts, lines.trailing_ts, lines.pghp_ts, lines.pghp_target,

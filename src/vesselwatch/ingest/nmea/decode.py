@@ -1,6 +1,6 @@
 """What the compiled payload decoder covers, per AIS message type.
 
-The bit layouts themselves live in ``_kernel.pyx`` (``decode_payloads``).
+The bit layouts themselves live in ``_payload.pyx`` (``decode_payloads``).
 """
 
 from __future__ import annotations

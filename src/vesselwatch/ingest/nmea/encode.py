@@ -1,6 +1,6 @@
 """Write AIS messages as NMEA sentences: for samples, fixtures and the simulator.
 
-Not a hot path: plain Python, one message at a time. Bit layouts as in ``_kernel.pyx``.
+Not a hot path: plain Python, one message at a time. Bit layouts as in ``_payload.pyx``.
 """
 
 from __future__ import annotations

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea import _lines  # type: ignore[attr-defined]
 from vesselwatch.model.schema import RejectReason
 
 # line kinds, as the kernel numbers them
 EMPTY, AIS, PGHP, OTHER_NMEA, REJECT = 0, 1, 2, 3, 4
 
 # the kernel's reject reasons, in its order
-REASONS: list[str] = [RejectReason(r).value for r in _kernel.REASONS]
+REASONS: list[str] = [RejectReason(r).value for r in _lines.REASONS]
 
 
 @dataclass
@@ -64,5 +64,5 @@ class Lines:
 
 def parse(buf: np.ndarray) -> Lines:
     """Take apart every line of ``buf`` (a ``uint8`` array that ends with a newline)."""
-    fields = _kernel.frame_lines(buf)
+    fields = _lines.frame_lines(buf)
     return Lines(buf=buf, **fields)

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from vesselwatch.errors import StrictModeError
 from vesselwatch.ingest.batch import Batch, quarantine_table
-from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea import _payload  # type: ignore[attr-defined]
 from vesselwatch.ingest.nmea import decode as dec
 from vesselwatch.ingest.nmea.assemble import (
     PGHP_LOOKBACK,
@@ -142,7 +142,7 @@ def _decode_chunk(
     reject_reasons.append(np.full(len(orphans), RejectReason.ORPHAN_FRAGMENT.value, dtype=object))
     reject_details.append(np.full(len(orphans), None, dtype=object))
 
-    fields = _kernel.decode_payloads(msgs.six, msgs.ascii, msgs.start, msgs.nchars, msgs.fill)
+    fields = _payload.decode_payloads(msgs.six, msgs.ascii, msgs.start, msgs.nchars, msgs.fill)
     outcome = _message_outcomes(msgs, fields, batch)
     positions, reports, rej_idx, rej_reason, rej_detail = outcome
     batch.parts_joined = int(np.sum(msgs.nparts - 1))

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea import _lines  # type: ignore[attr-defined]
 
 
 def take(buf: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -40,6 +40,6 @@ def ranges_to_arrow(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> pa.Array:
 
 def gather_ranges(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Concatenate ``buf[a:b]`` for all ranges: the bytes and each range's new start."""
-    data, starts = _kernel.gather_ranges(buf, np.ascontiguousarray(a, dtype=np.int64),
+    data, starts = _lines.gather_ranges(buf, np.ascontiguousarray(a, dtype=np.int64),
                                          np.ascontiguousarray(b, dtype=np.int64))
     return data, starts

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vesselwatch.ingest import validate
-from vesselwatch.ingest.nmea import _kernel  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea import _payload  # type: ignore[attr-defined]
 from vesselwatch.ingest.nmea import decode as dec
 from vesselwatch.model.mmsi import ALLOWED_KINDS, ISSUE_NAMES, MID_ALLOCATED
 from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
@@ -55,7 +55,7 @@ _ISSUE_NAMES = pa.array(ISSUE_NAMES, pa.string())
 
 def _mmsi_issue(mmsi: np.ndarray, msg_type: np.ndarray) -> pa.Array:
     """``model.mmsi.mmsi_issue`` computed by the kernel's compiled twin of it."""
-    code = _kernel.mmsi_issue_codes(
+    code = _payload.mmsi_issue_codes(
         np.ascontiguousarray(mmsi, np.int64), np.ascontiguousarray(msg_type, np.int64),
         MID_ALLOCATED, ALLOWED_KINDS).astype(np.int32) - 1
     return labels(code, _ISSUE_NAMES, code < 0)
