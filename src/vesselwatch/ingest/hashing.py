@@ -24,13 +24,3 @@ def fnv1a64_rows(chars: np.ndarray, lengths: np.ndarray) -> np.ndarray:
             mixed = (h ^ chars[:, j].astype(np.uint64)) * FNV_PRIME
             h = np.where(live, mixed, h)
     return h
-
-
-def fnv1a64_strings(values: list[bytes]) -> np.ndarray:
-    """FNV-1a of each byte string (convenience for small inputs and tests)."""
-    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-    width = int(lengths.max()) if len(values) else 0
-    chars = np.zeros((len(values), width), dtype=np.uint8)
-    for i, v in enumerate(values):
-        chars[i, : len(v)] = np.frombuffer(v, dtype=np.uint8)
-    return fnv1a64_rows(chars, lengths)

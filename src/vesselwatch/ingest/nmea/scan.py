@@ -15,15 +15,6 @@ def take(buf: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.where(inside, buf[np.where(inside, idx, 0)], 0)
 
 
-def ranges_containing(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether each range ``[a, b)`` (ranges sorted and disjoint) holds any of ``points``."""
-    if len(points) == 0:
-        return np.zeros(len(a), dtype=bool)
-    k = np.searchsorted(points, a, side="left")
-    nxt = points[np.minimum(k, len(points) - 1)]
-    return (k < len(points)) & (nxt < b)
-
-
 def ranges_to_arrow(buf: np.ndarray, a: np.ndarray, b: np.ndarray) -> pa.Array:
     """The text of each range as an Arrow string array (null for empty ranges)."""
     data, starts = gather_ranges(buf, a, b)
