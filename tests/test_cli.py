@@ -135,3 +135,21 @@ def test_locked_store_exit_code(sample_file: Path, tmp_path: Path, monkeypatch: 
         code = main(["ingest", str(sample_file), "--store", str(tmp_path / "s")])
     assert code == EXIT_LOCKED
     assert "lock" in capsys.readouterr().err.lower()
+
+
+def test_gzip_and_zip_nmea_read_like_the_plain_file(sample_file: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import gzip
+    import zipfile
+
+    gz = tmp_path / "sample.nmea.gz"
+    gz.write_bytes(gzip.compress(sample_file.read_bytes()))
+    zipped = tmp_path / "sample.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.write(sample_file, "capture/sample.nmea")
+    plain = run_json(capsys, "ingest", str(sample_file), "--store", str(tmp_path / "a"))
+    for packed, store in ((gz, "b"), (zipped, "c")):
+        got = run_json(capsys, "ingest", str(packed), "--store", str(tmp_path / store))
+        assert got["inputs"][0]["format"] == "nmea"
+        for key in ("positions", "vessel_reports", "rejects", "lines", "duplicates"):
+            assert got[key] == plain[key], key

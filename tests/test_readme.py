@@ -43,3 +43,19 @@ def test_main_job_of_the_quick_start_runs(tmp_path: Path, capsys: pytest.Capture
     summary = json.loads(capsys.readouterr().out)
     assert summary["positions"] > 0
     assert Path(summary["store"]) == tmp_path / "vesselwatch-demo"
+
+
+def test_python_example_of_the_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from vesselwatch.sample import SHIPS, write_sample
+
+    text = (ROOT / "README.md").read_text()
+    block = re.findall(r"```python\n(.*?)\n```", text, flags=re.DOTALL)[0]
+    monkeypatch.chdir(tmp_path)
+    write_sample(tmp_path / "capture.nmea")
+    namespace: dict[str, object] = {}
+    exec(compile(block.replace("273456780", str(SHIPS[0].mmsi)), "README.md", "exec"), namespace)
+    track = namespace["track"]
+    assert track.num_rows == 120  # type: ignore[attr-defined]
+    out = capsys.readouterr().out
+    assert "360" in out  # the positions printed by the example
