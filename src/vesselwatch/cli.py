@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -198,10 +197,13 @@ def demo(
     store: Annotated[Path, typer.Option("--store", help="Store folder for the demo.")] = Path("vesselwatch-demo"),
     as_json: JsonOption = False,
 ) -> None:
-    """Write the built-in sample and ingest it: the quick start's main job."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_sample(Path(tmp) / "vesselwatch-sample.nmea")
-        report = Engine(store).ingest([path])
+    """Write the built-in sample beside the store and ingest it: the quick start's main job.
+
+    Run it again and the summary says the sample is already in the store: ingest is
+    idempotent.
+    """
+    path = write_sample(store.with_name(store.name + "-sample.nmea"))
+    report = Engine(store).ingest([path])
     if as_json:
         _print_json(report.to_dict())
     else:
