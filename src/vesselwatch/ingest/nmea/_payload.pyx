@@ -11,7 +11,7 @@ Bit layouts: ITU-R M.1371-5, and the gpsd AIVDM notes.
 import numpy as np
 
 cimport numpy as cnp
-from libc.math cimport NAN
+from libc.math cimport NAN, fabs
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 
 cnp.import_array()
@@ -50,6 +50,11 @@ cdef inline double degrees(int64_t v, int64_t per_deg_times_10) noexcept nogil:
     return q / 1e6
 
 
+cdef inline float tenths(uint64_t raw, uint64_t not_available) noexcept nogil:
+    # a field in tenths (speed, course); NaN for its "not available" value
+    return NAN if raw == not_available else raw / 10.0
+
+
 cdef inline double deg_1e4min(int64_t v) noexcept nogil:
     return degrees(v, 10)  # 1/10000 minute (1/600000 degree)
 
@@ -82,11 +87,14 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
     cdef cnp.ndarray[cnp.uint64_t, ndim=1] payload_hash = np.zeros(n, np.uint64)
     cdef cnp.ndarray[double, ndim=1] lat = np.full(n, NAN)
     cdef cnp.ndarray[double, ndim=1] lon = np.full(n, NAN)
-    cdef cnp.ndarray[double, ndim=1] sog = np.full(n, NAN)
-    cdef cnp.ndarray[double, ndim=1] cog = np.full(n, NAN)
-    cdef cnp.ndarray[double, ndim=1] rot = np.full(n, NAN)
-    cdef cnp.ndarray[int64_t, ndim=1] heading = np.full(n, -1, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] nav_status = np.full(n, -1, np.int64)
+    cdef cnp.ndarray[float, ndim=1] sog = np.full(n, NAN, np.float32)
+    cdef cnp.ndarray[float, ndim=1] cog = np.full(n, NAN, np.float32)
+    cdef cnp.ndarray[float, ndim=1] rot = np.full(n, NAN, np.float32)
+    cdef cnp.ndarray[cnp.int16_t, ndim=1] heading = np.full(n, -1, np.int16)
+    cdef cnp.ndarray[cnp.int8_t, ndim=1] nav_status = np.full(n, -1, np.int8)
+    # 0: fine; 2: position outside the earth; 3: course or heading out of range
+    # (the indices of ingest.validate.PROBLEMS; a test keeps the two in step)
+    cdef cnp.ndarray[cnp.int8_t, ndim=1] problem = np.zeros(n, np.int8)
     cdef cnp.ndarray[cnp.uint8_t, ndim=1] accuracy = np.zeros(n, np.uint8)
     cdef cnp.ndarray[int64_t, ndim=1] imo = np.zeros(n, np.int64)
     cdef cnp.ndarray[int64_t, ndim=1] ship_type = np.zeros(n, np.int64)
@@ -141,11 +149,11 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
                 raw = sbits(sp, st, nch, 42, 8)
                 if raw > -127 and raw < 127:
                     rot[m] = (raw / 4.733) * (raw / 4.733) * (1 if raw >= 0 else -1)
-                sog[m] = ubits(sp, st, nch, 50, 10) / 10.0
+                sog[m] = tenths(ubits(sp, st, nch, 50, 10), 1023)
                 accuracy[m] = ubits(sp, st, nch, 60, 1)
                 lon[m] = deg_1e4min(sbits(sp, st, nch, 61, 28))
                 lat[m] = deg_1e4min(sbits(sp, st, nch, 89, 27))
-                cog[m] = ubits(sp, st, nch, 116, 12) / 10.0
+                cog[m] = tenths(ubits(sp, st, nch, 116, 12), 3600)
                 heading[m] = ubits(sp, st, nch, 128, 9)
             elif t == 4:
                 accuracy[m] = ubits(sp, st, nch, 78, 1)
@@ -158,13 +166,13 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
                 accuracy[m] = ubits(sp, st, nch, 60, 1)
                 lon[m] = deg_1e4min(sbits(sp, st, nch, 61, 28))
                 lat[m] = deg_1e4min(sbits(sp, st, nch, 89, 27))
-                cog[m] = ubits(sp, st, nch, 116, 12) / 10.0
+                cog[m] = tenths(ubits(sp, st, nch, 116, 12), 3600)
             elif t == 18 or t == 19:
-                sog[m] = ubits(sp, st, nch, 46, 10) / 10.0
+                sog[m] = tenths(ubits(sp, st, nch, 46, 10), 1023)
                 accuracy[m] = ubits(sp, st, nch, 56, 1)
                 lon[m] = deg_1e4min(sbits(sp, st, nch, 57, 28))
                 lat[m] = deg_1e4min(sbits(sp, st, nch, 85, 27))
-                cog[m] = ubits(sp, st, nch, 112, 12) / 10.0
+                cog[m] = tenths(ubits(sp, st, nch, 112, 12), 3600)
                 heading[m] = ubits(sp, st, nch, 124, 9)
                 if t == 19:
                     text(sp, st, nch, nb, 143, &name[text_row[m], 0], 20)
@@ -208,9 +216,22 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
                     if mmsi[m] // 10000000 != 98:
                         for r in range(4):
                             dims[m, r] = ubits(sp, st, nch, 132 + DIM_OFF[r], 9 if r < 2 else 6)
+            if t <= 4 or t == 9 or t == 18 or t == 19 or t == 27:
+                # AIS "not available" to null, then the range checks of ingest/validate.py
+                if lat[m] == 91.0:
+                    lat[m] = NAN
+                if lon[m] == 181.0:
+                    lon[m] = NAN
+                if heading[m] == 511:
+                    heading[m] = -1
+                if fabs(lat[m]) > 90.0 or fabs(lon[m]) > 180.0:
+                    problem[m] = 2
+                elif cog[m] >= 360.0 or heading[m] > 359:
+                    problem[m] = 3
     return {
         "msg_type": msg_type, "mmsi": mmsi, "nbits": nbits_a, "bad_chars": bad_chars.view(bool),
         "msg_hash": payload_hash, "lat": lat, "lon": lon, "sog_kn": sog, "cog_deg": cog,
+        "problem": problem,
         "rot_deg_min": rot, "heading_deg": heading, "nav_status": nav_status,
         "position_accuracy": accuracy.view(bool), "imo": imo, "ship_type": ship_type,
         "dims": dims, "eta": eta, "draught_m": draught, "part": part, "name": name_a,

@@ -17,15 +17,6 @@ from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
 _US_PER_DAY = 86_400 * 1_000_000
 
 
-def _float(values: np.ndarray, dtype: pa.DataType) -> pa.Array:
-    """NaN -> null, in ``dtype`` (integers too: the NaNs are masked first)."""
-    if pa.types.is_integer(dtype):
-        nan = np.isnan(values)
-        ints = np.where(nan, 0, values).astype(dtype.to_pandas_dtype())
-        return pa.array(ints, mask=nan)
-    return pa.array(values, from_pandas=True).cast(dtype)
-
-
 def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
     return pa.array(values, dtype, mask=values < null_below)
 
@@ -89,35 +80,29 @@ def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict
                    ) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray]]:
     """Positions of the messages at ``rows``; also (message index, reason) of range rejects.
 
-    The shared rules of :mod:`vesselwatch.ingest.validate` run on the decoded NumPy columns,
-    before any Arrow array is built.
+    The kernel has already applied the rules of :mod:`vesselwatch.ingest.validate` ("not
+    available" to null, range checks as ``problem`` codes into ``validate.PROBLEMS``).
     """
-    cols = {name: fields[name][rows].astype(np.float64) for name in
-            ("lat", "lon", "sog_kn", "cog_deg", "heading_deg", "nav_status")}
-    for name in ("heading_deg", "nav_status"):
-        cols[name][cols[name] < 0] = np.nan  # the decoder's "absent"
-    for name, x in cols.items():
-        x[validate.not_available(name, x)] = np.nan
-    codes = validate.problem_codes(cols)
+    codes = fields["problem"][rows]
     bad = codes != 0
     bad_msgs = rows[bad]
-    if bad.any():
-        keep = ~bad
-        rows = rows[keep]
-        cols = {name: x[keep] for name, x in cols.items()}
+    reasons = np.asarray(validate.PROBLEMS, dtype=object)[codes[bad]]
+    rows = rows[~bad]
     msg_type = fields["msg_type"][rows]
     mmsi = fields["mmsi"][rows]
+    heading = fields["heading_deg"][rows]
+    nav_status = fields["nav_status"][rows]
     c = _common(common, rows)
     table = pa.table({
         "mmsi": pa.array(mmsi, pa.uint32()),
         "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
-        "lat": _float(cols["lat"], pa.float64()),
-        "lon": _float(cols["lon"], pa.float64()),
-        "sog_kn": _float(cols["sog_kn"], pa.float32()),
-        "cog_deg": _float(cols["cog_deg"], pa.float32()),
-        "heading_deg": _float(cols["heading_deg"], pa.uint16()),
-        "rot_deg_min": _float(np.round(fields["rot_deg_min"][rows], 1), pa.float32()),
-        "nav_status": _float(cols["nav_status"], pa.uint8()),
+        "lat": pa.array(fields["lat"][rows], from_pandas=True),
+        "lon": pa.array(fields["lon"][rows], from_pandas=True),
+        "sog_kn": pa.array(fields["sog_kn"][rows], from_pandas=True),
+        "cog_deg": pa.array(fields["cog_deg"][rows], from_pandas=True),
+        "heading_deg": pa.array(heading.astype(np.uint16), mask=heading < 0),
+        "rot_deg_min": pa.array(np.round(fields["rot_deg_min"][rows], 1), from_pandas=True),
+        "nav_status": pa.array(nav_status.astype(np.uint8), mask=nav_status < 0),
         "position_accuracy": pa.array(fields["position_accuracy"][rows], pa.bool_()),
         "msg_type": pa.array(msg_type, pa.uint8()),
         "ais_class": _ais_class(msg_type),
@@ -125,7 +110,6 @@ def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict
         "station": c["station"], "channel": c["channel"], "source_id": c["source_id"],
         "source_line": c["source_line"], "msg_hash": c["msg_hash"],
     })
-    reasons = np.asarray(validate.PROBLEMS, dtype=object)[codes[bad]]
     return table.cast(wire_schema(table.schema, POSITIONS)), (bad_msgs, reasons)
 
 
