@@ -208,9 +208,11 @@ def day_indices(rows: pa.Table) -> Iterator[tuple[int, np.ndarray | None]]:
     if first == last:
         yield first, None
         return
-    order = np.argsort(days, kind="stable")
+    # few distinct days: small integers sort in linear time (NumPy's radix sort)
+    offsets = (days - first).astype(np.uint16 if last - first < 65536 else np.int64)
+    order = np.argsort(offsets, kind="stable")
     sorted_days = days[order]
-    cuts = np.flatnonzero(np.diff(sorted_days)) + 1
+    cuts = np.flatnonzero(sorted_days[1:] != sorted_days[:-1]) + 1
     starts = np.concatenate(([0], cuts))
     ends = np.concatenate((cuts, [len(order)]))
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):

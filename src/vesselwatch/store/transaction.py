@@ -309,6 +309,8 @@ class IngestTransaction:
         return result, files, sources
 
     def _source_rank(self, rows: pa.Table | DayRows) -> SourceRank:
+        if len(self._sources) == 1:  # one source: every row has the same rank
+            return lambda index: np.zeros(len(index), dtype=np.int64)
         order = pa.array(list(self._sources), pa.string())
         column = rows.column("source_id")
 
