@@ -69,14 +69,7 @@ def sort_and_dedupe(
     tied = (s_major[1:] == s_major[:-1]) & (s_ts[1:] == s_ts[:-1])
     if not tied.any():
         return order, np.ones(n, bool)
-    in_tie = np.zeros(n, bool)
-    in_tie[1:] |= tied
-    in_tie[:-1] |= tied
-    pos = np.flatnonzero(in_tie)
-    run = np.cumsum(np.concatenate(([True], ~tied)))[pos]
-    rows = order[pos]
-    sub = np.lexsort((source_line[rows], source_rank(rows), msg_hash[rows], run))
-    order[pos] = rows[sub]
+    _sort_runs(order, tied, lambda rows: (source_line[rows], source_rank(rows), msg_hash[rows]))
     s_hash = msg_hash[order]
     first = np.ones(n, bool)
     first[1:] = ~(tied & (s_hash[1:] == s_hash[:-1]))
@@ -91,7 +84,6 @@ def _order_by(major: np.ndarray, ts: np.ndarray) -> np.ndarray:
     at a time: 32 us steps at most). Rows that share a coarse key are then ordered by their
     exact time, so the result is exact.
     """
-    n = len(major)
     t0 = int(ts.min())
     span = int(ts.max()) - t0
     tbits = 64 - max(int(major.max()).bit_length(), 1)
@@ -105,14 +97,22 @@ def _order_by(major: np.ndarray, ts: np.ndarray) -> np.ndarray:
     sk = key[order]
     same = sk[1:] == sk[:-1]
     if same.any():
-        in_run = np.zeros(n, bool)
-        in_run[1:] |= same
-        in_run[:-1] |= same
-        pos = np.flatnonzero(in_run)
-        run = np.cumsum(np.concatenate(([True], ~same)))[pos]
-        rows = order[pos]
-        order[pos] = rows[np.lexsort((ts[rows], run))]
+        _sort_runs(order, same, lambda rows: (ts[rows],))
     return order
+
+
+def _sort_runs(
+    order: np.ndarray, same: np.ndarray, keys: Callable[[np.ndarray], tuple[np.ndarray, ...]]
+) -> None:
+    """Re-sort, in place, each run of ``order`` whose neighbours are ``same`` (``same[i]``:
+    entry ``i + 1`` ties with entry ``i``) by ``keys(rows)``, last key most significant."""
+    in_run = np.zeros(len(order), bool)
+    in_run[1:] |= same
+    in_run[:-1] |= same
+    pos = np.flatnonzero(in_run)
+    run = np.cumsum(np.concatenate(([True], ~same)))[pos]
+    rows = order[pos]
+    order[pos] = rows[np.lexsort((*keys(rows), run))]
 
 
 def keys_in_store(rows: pa.Table | DayRows, root: Path, existing: list[DataFile]) -> np.ndarray:
