@@ -120,7 +120,7 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
     cdef uint8_t[:, ::1] destination = destination_a
     cdef int64_t m, st, nch, nb, j, r, t
     cdef uint64_t h
-    cdef int64_t raw
+    cdef int64_t raw, d
     cdef int DIM_OFF[4]
     DIM_OFF[0] = 0
     DIM_OFF[1] = 9
@@ -144,41 +144,35 @@ def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int6
             t = <int64_t>ubits(sp, st, nch, 0, 6)
             msg_type[m] = t
             mmsi[m] = <int64_t>ubits(sp, st, nch, 8, 30)
-            if t == 1 or t == 2 or t == 3:
-                nav_status[m] = ubits(sp, st, nch, 38, 4)
-                raw = sbits(sp, st, nch, 42, 8)
-                if raw > -127 and raw < 127:
-                    rot[m] = (raw / 4.733) * (raw / 4.733) * (1 if raw >= 0 else -1)
-                sog[m] = tenths(ubits(sp, st, nch, 50, 10), 1023)
-                accuracy[m] = ubits(sp, st, nch, 60, 1)
-                lon[m] = deg_1e4min(sbits(sp, st, nch, 61, 28))
-                lat[m] = deg_1e4min(sbits(sp, st, nch, 89, 27))
-                cog[m] = tenths(ubits(sp, st, nch, 116, 12), 3600)
-                heading[m] = ubits(sp, st, nch, 128, 9)
-            elif t == 4:
-                accuracy[m] = ubits(sp, st, nch, 78, 1)
-                lon[m] = deg_1e4min(sbits(sp, st, nch, 79, 28))
-                lat[m] = deg_1e4min(sbits(sp, st, nch, 107, 27))
-            elif t == 9:
-                raw = ubits(sp, st, nch, 50, 10)
-                if raw != 1023:
-                    sog[m] = raw
-                accuracy[m] = ubits(sp, st, nch, 60, 1)
-                lon[m] = deg_1e4min(sbits(sp, st, nch, 61, 28))
-                lat[m] = deg_1e4min(sbits(sp, st, nch, 89, 27))
-                cog[m] = tenths(ubits(sp, st, nch, 116, 12), 3600)
-            elif t == 18 or t == 19:
-                sog[m] = tenths(ubits(sp, st, nch, 46, 10), 1023)
-                accuracy[m] = ubits(sp, st, nch, 56, 1)
-                lon[m] = deg_1e4min(sbits(sp, st, nch, 57, 28))
-                lat[m] = deg_1e4min(sbits(sp, st, nch, 85, 27))
-                cog[m] = tenths(ubits(sp, st, nch, 112, 12), 3600)
-                heading[m] = ubits(sp, st, nch, 124, 9)
-                if t == 19:
+            if t == 1 or t == 2 or t == 3 or t == 9 or t == 18 or t == 19:
+                # class A (1-3), SAR aircraft (9) and class B (18, 19) position reports share
+                # one layout; class B's fields stand 4 bits earlier
+                d = -4 if t >= 18 else 0
+                accuracy[m] = ubits(sp, st, nch, 60 + d, 1)
+                lon[m] = deg_1e4min(sbits(sp, st, nch, 61 + d, 28))
+                lat[m] = deg_1e4min(sbits(sp, st, nch, 89 + d, 27))
+                cog[m] = tenths(ubits(sp, st, nch, 116 + d, 12), 3600)
+                if t == 9:  # whole knots, 1023 = not available; no heading
+                    raw = ubits(sp, st, nch, 50, 10)
+                    if raw != 1023:
+                        sog[m] = raw
+                else:
+                    sog[m] = tenths(ubits(sp, st, nch, 50 + d, 10), 1023)
+                    heading[m] = ubits(sp, st, nch, 128 + d, 9)
+                if t <= 3:
+                    nav_status[m] = ubits(sp, st, nch, 38, 4)
+                    raw = sbits(sp, st, nch, 42, 8)
+                    if raw > -127 and raw < 127:
+                        rot[m] = (raw / 4.733) * (raw / 4.733) * (1 if raw >= 0 else -1)
+                elif t == 19:
                     text(sp, st, nch, nb, 143, &name[text_row[m], 0], 20)
                     ship_type[m] = ubits(sp, st, nch, 263, 8)
                     for r in range(4):
                         dims[m, r] = ubits(sp, st, nch, 271 + DIM_OFF[r], 9 if r < 2 else 6)
+            elif t == 4:
+                accuracy[m] = ubits(sp, st, nch, 78, 1)
+                lon[m] = deg_1e4min(sbits(sp, st, nch, 79, 28))
+                lat[m] = deg_1e4min(sbits(sp, st, nch, 107, 27))
             elif t == 27:
                 accuracy[m] = ubits(sp, st, nch, 38, 1)
                 nav_status[m] = ubits(sp, st, nch, 40, 4)
