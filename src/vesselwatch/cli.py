@@ -210,6 +210,84 @@ def demo(
         _print_ingest(report)
 
 
+class EventFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    geojson = "geojson"
+    parquet = "parquet"
+
+
+@app.command()
+def detect(
+    store: StoreOption = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Detection parameters (TOML); defaults in docs/events.md.")] = None,
+    ports: Annotated[Path | None, typer.Option(
+        "--ports", help="Extra ports (GeoJSON or CSV); they override the World Port Index.")] = None,
+    watchlist: Annotated[str, typer.Option(
+        "--watchlist", help="Watchlist TOML file, or the name of a packaged one; "
+        "'none' for no watchlist.")] = "dprk-russia",
+    as_json: JsonOption = False,
+) -> None:
+    """Detect port visits, gaps, encounters, loitering, spoofing, identity changes and
+    voyages over the whole store; the events replace those of the previous run."""
+    from vesselwatch.engine import DetectReport
+
+    engine = Engine(store, create=False)
+    with _steps(sys.stderr.isatty() and not as_json) as bar:
+        task = bar.add_task("detect", total=None)
+
+        def tick(what: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"detect: {what}")
+
+        report: DetectReport = engine.detect(
+            config=config, ports_file=ports,
+            watchlist=None if watchlist.lower() == "none" else watchlist, progress=tick)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    table = Table(title=f"events in {report.store}", title_justify="left")
+    table.add_column("event type")
+    table.add_column("events", justify="right")
+    table.add_column("by confidence (1..4)")
+    for kind, n in report.events.items():
+        grades = report.by_confidence.get(kind, {})
+        table.add_row(kind, f"{n:,}", " ".join(f"{g}:{grades[g]:,}" for g in sorted(grades)))
+    out.print(table)
+    out.print(f"{report.positions:,} positions of {report.vessels:,} vessels, "
+              f"{report.ports:,} ports ({report.watched_ports} watched), "
+              f"{report.seconds:.2f} s")
+
+
+def _steps(enabled: bool) -> Progress:
+    return Progress("[progress.description]{task.description}", BarColumn(), console=err,
+                    disable=not enabled, transient=True)
+
+
+@app.command()
+def events(
+    fmt: Annotated[EventFormat, typer.Option("--format", help="Output format.")],
+    store: StoreOption = None,
+    event_type: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only this event type (repeatable).")] = None,
+    mmsi: Annotated[list[int] | None, typer.Option("--mmsi", help="Only this vessel (repeatable).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Events reaching this time or later (ISO 8601).")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Events starting before this time (ISO 8601).")] = None,
+    min_confidence: Annotated[int | None, typer.Option(
+        "--min-confidence", min=1, max=4, help="Only events of this confidence or more.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
+) -> None:
+    """Export the events of the latest detect run as CSV, JSON, GeoJSON or Parquet."""
+    from vesselwatch.export.events import write_events
+
+    t0 = parse_time(start, "--start") if start else None
+    t1 = parse_time(end, "--end") if end else None
+    if fmt is EventFormat.parquet and output is None:
+        raise typer.BadParameter("Parquet is binary: give a file with -o", param_hint="--format")
+    table = Engine(store, create=False).events(event_type, mmsi, t0, t1, min_confidence)
+    write_events(table, fmt.value, output if output is not None else sys.stdout.buffer)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one clear line and a documented exit code."""
     _use_system_allocator()

@@ -16,9 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
+from vesselwatch.detect.config import DetectConfig, load_config
 from vesselwatch.errors import InputError
+from vesselwatch.model.events import EventType
 from vesselwatch.ingest import read_file, resolve_format
 from vesselwatch.store import IngestResult, Store, StoreInfo
 from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
@@ -29,7 +32,10 @@ STORE_ENV = "VESSELWATCH_STORE"
 LOCK_TIMEOUT_ENV = "VESSELWATCH_LOCK_TIMEOUT"  # seconds a writer waits for another one
 DEFAULT_STORE = Path("~/.local/share/vesselwatch/store")
 
-# (what, done, total): bytes read of all inputs while ingesting
+ALL_EVENT_TYPES = tuple(t.value for t in EventType)
+DEFAULT_WATCHLIST = "dprk-russia"
+
+# (what, done, total): bytes read of all inputs while ingesting; steps while detecting
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -197,3 +203,117 @@ class Engine:
     def quarantine(self) -> pa.Table:
         """Every quarantined line with its reason, source and line number."""
         return self.store.quarantine()
+
+    # -- detection -----------------------------------------------------------------------
+
+    def detect(
+        self,
+        *,
+        config: DetectConfig | str | os.PathLike[str] | None = None,
+        ports_file: str | os.PathLike[str] | None = None,
+        watchlist: str | os.PathLike[str] | None = DEFAULT_WATCHLIST,
+        progress: ProgressCallback | None = None,
+    ) -> DetectReport:
+        """Run every detector over the whole store and replace its events with the result.
+
+        ``config``: a :class:`DetectConfig` or a TOML file (None: the documented defaults).
+        Ports are the packaged World Port Index, the watchlist's ports (overriding) and
+        ``ports_file`` (overriding both). Deterministic: the same store and parameters
+        give the same events and ids.
+        """
+        cfg = config if isinstance(config, DetectConfig) else load_config(config)
+        return _detect(self, cfg, ports_file, watchlist, progress)
+
+    def events(
+        self,
+        event_types: Iterable[str] | None = None,
+        mmsi: Iterable[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        min_confidence: int | None = None,
+    ) -> pa.Table:
+        """Events of the latest ``detect`` run overlapping ``[start, end)``, filtered."""
+        kinds = list(event_types or [])
+        unknown = sorted(set(kinds) - set(ALL_EVENT_TYPES))
+        if unknown:
+            raise InputError(f"unknown event type {', '.join(unknown)}; the types are "
+                             f"{', '.join(ALL_EVENT_TYPES)}")
+        return self.store.events(kinds or None, list(mmsi or []) or None, start, end,
+                                 min_confidence)
+
+
+@dataclass
+class DetectReport:
+    """The summary ``vesselwatch detect`` prints (and its ``--json`` twin)."""
+
+    store: str
+    positions: int
+    vessels: int
+    events: dict[str, int]
+    by_confidence: dict[str, dict[str, int]]
+    ports: int
+    watched_ports: int
+    watchlist: str | None
+    config: dict[str, Any]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "seconds": round(self.seconds, 3)}
+
+
+def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
+            watchlist: str | Path | None, progress: ProgressCallback | None) -> DetectReport:
+    import pyarrow.compute as pc
+
+    from vesselwatch.detect.identity import mmsi_issue_spans
+    from vesselwatch.detect.suite import References, detect_all
+    from vesselwatch.reference.land import default_land_mask
+    from vesselwatch.reference.ports import load_port_file, load_wpi
+    from vesselwatch.reference.watchlist import load_watchlist
+
+    began = time.perf_counter()
+    ports = load_wpi()
+    watched = ports.subset(np.zeros(len(ports), dtype=bool))
+    listed = load_watchlist(watchlist) if watchlist is not None else None
+    if listed is not None:
+        watched = listed.port_index(ports)
+        ports = listed.merged_ports(ports)
+    if ports_file is not None:
+        ports = ports.merge_override(load_port_file(ports_file))
+    refs = References(ports=ports, watched=watched, land=default_land_mask())
+    store = engine.store
+    positions = store.columns("positions", ["mmsi", "ts", "lat", "lon", "sog_kn", "mmsi_issue"])
+    reports = store.columns("vessel_reports", ["mmsi", "ts", "imo", "name", "callsign",
+                                               "ship_type", "mmsi_issue"])
+    issues = mmsi_issue_spans(pa.concat_tables([
+        positions.select(["mmsi", "ts", "mmsi_issue"]),
+        reports.select(["mmsi", "ts", "mmsi_issue"]),
+    ]))
+
+    def on_step(name: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(name, done, total)
+
+    events = detect_all(positions.select(["mmsi", "ts", "lat", "lon", "sog_kn"]), config, refs,
+                        vessel_reports=reports, mmsi_issues=issues, on_step=on_step)
+    counts = {t: 0 for t in ALL_EVENT_TYPES}
+    by_conf: dict[str, dict[str, int]] = {t: {} for t in ALL_EVENT_TYPES}
+    if events.num_rows:
+        for row in events.group_by(["event_type", "confidence"]).aggregate(
+                [("event_id", "count")]).to_pylist():
+            counts[row["event_type"]] += row["event_id_count"]
+            by_conf[row["event_type"]][str(row["confidence"])] = row["event_id_count"]
+    report = DetectReport(
+        store=str(store.path), positions=positions.num_rows,
+        vessels=len(pc.unique(positions["mmsi"])) if positions.num_rows else 0,
+        events=counts, by_confidence=by_conf, ports=len(ports), watched_ports=len(watched),
+        watchlist=str(watchlist) if watchlist is not None else None,
+        config=config.to_dict(),
+    )
+    store.write_events(events, {
+        "config": config.to_dict(), "watchlist": report.watchlist,
+        "ports": len(ports), "events": counts,
+        "ports_file": str(ports_file) if ports_file is not None else None,
+    })
+    report.seconds = time.perf_counter() - began
+    return report

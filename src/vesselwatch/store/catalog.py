@@ -1,6 +1,6 @@
 """The DuckDB catalogue: an in-memory DuckDB whose views read exactly the committed files.
 
-Views ``positions``, ``vessel_reports`` and ``quarantine`` read the Parquet files of one
+Views ``positions``, ``vessel_reports``, ``quarantine`` and ``events`` read the Parquet files of one
 manifest snapshot (an empty table of the canonical schema when there are none); views
 ``ingests`` and ``sources`` are the manifest's records as tables. Nothing is copied.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from vesselwatch.model.events import EVENTS
 from vesselwatch.model.schema import TABLES
 from vesselwatch.store.manifest import Manifest
 
@@ -120,6 +121,12 @@ def connect(root: Path, snapshot: Manifest) -> duckdb.DuckDBPyConnection:
             f"CREATE VIEW {table_name} AS SELECT {columns} "
             f"FROM read_parquet({files}, hive_partitioning = false)"
         )
+    events = [str(root / f.path) for f in snapshot.files_of("events")]
+    if events:
+        files = "[" + ", ".join(_sql_text(p) for p in events) + "]"
+        con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet({files})")
+    else:
+        con.register("events", EVENTS.empty_table())
     con.register("ingests", ingests_table(snapshot))
     con.register("sources", sources_table(snapshot))
     return con

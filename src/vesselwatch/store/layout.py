@@ -9,6 +9,7 @@
       positions/day=2020-06-30/bucket=07/<ingest_id>-0.parquet
       vessel_reports/day=.../bucket=.../<ingest_id>-0.parquet
       quarantine/ingest=<ingest_id>/<ingest_id>-0.parquet
+      events/<run_id>.parquet            the events of the latest detection run
 
 ``day`` is the UTC day of ``ts``; ``bucket`` is ``mmsi % n_buckets``. Rows are sorted by
 ``(mmsi, ts)`` inside every file. A file belongs to the store only when the manifest lists
@@ -30,7 +31,8 @@ FORMAT = "vesselwatch-store"
 
 PARTITIONED_TABLES = ("positions", "vessel_reports")
 QUARANTINE_TABLE = "quarantine"
-TABLE_DIRS = (*PARTITIONED_TABLES, QUARANTINE_TABLE)
+EVENTS_TABLE = "events"  # events/<run_id>.parquet: the latest detection run, replaced whole
+TABLE_DIRS = (*PARTITIONED_TABLES, QUARANTINE_TABLE, EVENTS_TABLE)
 
 DEFAULT_N_BUCKETS = 4  # per day; a store of a whole world's AIS wants 16 or more
 MAX_N_BUCKETS = 4096

@@ -72,6 +72,7 @@ class Manifest:
     sources: tuple[SourceRecord, ...] = ()
     files: tuple[DataFile, ...] = ()
     format: str = FORMAT
+    detection: dict[str, Any] | None = None  # the latest detection run (config, counts)
 
     def files_of(self, table: str) -> list[DataFile]:
         """The committed files of one table, in commit order."""
@@ -93,6 +94,12 @@ class Manifest:
             files=(*self.files, *files),
         )
 
+    def with_events(self, files: list[DataFile], detection: dict[str, Any]) -> Manifest:
+        """The manifest after a detection run: its event files replace the previous ones."""
+        kept = tuple(f for f in self.files if f.table != "events")
+        return replace(self, generation=self.generation + 1, files=(*kept, *files),
+                       detection=detection)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return asdict(self)
@@ -109,6 +116,7 @@ class Manifest:
             ingests=tuple(IngestRecord(**i) for i in data.get("ingests", [])),
             sources=tuple(SourceRecord(**s) for s in data.get("sources", [])),
             files=tuple(DataFile(**f) for f in data.get("files", [])),
+            detection=data.get("detection"),
         )
 
 

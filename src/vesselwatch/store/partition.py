@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from vesselwatch.store import _order  # type: ignore[attr-defined]
 from vesselwatch.store import faults
 from vesselwatch.store.layout import data_file, day_label
 from vesselwatch.store.manifest import DataFile
@@ -54,9 +55,11 @@ def sort_and_dedupe(
     """Order rows by ``(bucket, mmsi, ts, msg_hash, source rank, source_line)``.
 
     Returns ``(order, first)``: ``order`` is the permutation, ``first[i]`` says whether row
-    ``order[i]`` is the first of its ``(mmsi, ts, msg_hash)``. Only rows that share
-    ``(mmsi, ts)`` with another row need the last three keys, so the full sort runs on two
-    keys and the rare ties are sorted on their own.
+    ``order[i]`` is the first of its ``(mmsi, ts, msg_hash)``. One argsort of a packed key
+    (see :func:`_packed_key`) does nearly all the work; rows that share that key with a
+    neighbour come in short runs, which the compiled :mod:`~vesselwatch.store._order`
+    re-sorts on the exact time and the last three keys (``source_rank`` is asked only
+    about those rows).
     """
     n = len(mmsi)
     if n == 0:
@@ -64,55 +67,58 @@ def sort_and_dedupe(
     m64 = mmsi.astype(np.uint64)
     width = np.uint64(30 if int(m64.max()) < 2**30 else 32)  # a valid mmsi is below 2**30
     major = ((m64 % np.uint64(n_buckets)) << width) | m64
-    order = _order_by(major, ts)
-    s_major, s_ts = major[order], ts[order]
-    tied = (s_major[1:] == s_major[:-1]) & (s_ts[1:] == s_ts[:-1])
-    if not tied.any():
+    ts = np.ascontiguousarray(ts, dtype=np.int64)
+    key = _packed_key(major, ts)
+    if key is None:  # no room to pack: rank the distinct (major, ts) pairs instead
+        order = np.lexsort((ts, major))
+        s_major, s_ts = major[order], ts[order]
+        new = np.concatenate(([True], (s_major[1:] != s_major[:-1]) | (s_ts[1:] != s_ts[:-1])))
+        key_sorted = np.cumsum(new).astype(np.uint64)
+    else:
+        order = np.argsort(key)
+        key_sorted = key[order]
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    tied = _order.tied_positions(key_sorted)
+    if len(tied) == 0:
         return order, np.ones(n, bool)
-    _sort_runs(order, tied, lambda rows: (source_line[rows], source_rank(rows), msg_hash[rows]))
-    s_hash = msg_hash[order]
-    first = np.ones(n, bool)
-    first[1:] = ~(tied & (s_hash[1:] == s_hash[:-1]))
-    return order, first
+    msg_hash = np.ascontiguousarray(msg_hash, dtype=np.uint64)
+    line = np.ascontiguousarray(source_line, dtype=np.int64)
+    rank = np.zeros(n, np.int64)
+    rows = order[tied]
+    rank[rows] = source_rank(rows)
+    long_runs = _order.sort_runs(order, key_sorted, ts, msg_hash, rank, line, _MAX_RUN)
+    if len(long_runs):
+        _sort_long_runs(order, long_runs, (line, rank, msg_hash, ts))
+    return order, _order.first_of_key(order, major, ts, msg_hash)
 
 
-def _order_by(major: np.ndarray, ts: np.ndarray) -> np.ndarray:
-    """A permutation sorting by ``(major, ts)``; ties in any order.
+_MAX_RUN = 32  # longer runs of tied rows are sorted vectorised, not by insertion
 
-    One argsort of a packed uint64 key: ``major`` in the high bits, the time since the
-    first row in the low bits, coarsened by just enough bits to fit (a commit works one day
-    at a time: 32 us steps at most). Rows that share a coarse key are then ordered by their
-    exact time, so the result is exact.
-    """
+
+def _packed_key(major: np.ndarray, ts: np.ndarray) -> np.ndarray | None:
+    """One uint64 key per row: ``major`` in the high bits, the time since the first row in
+    the low bits, coarsened by just enough bits to fit (a commit works one day at a time:
+    32 us steps at most); ``None`` when ``major`` leaves too few bits for the time."""
     t0 = int(ts.min())
     span = int(ts.max()) - t0
     tbits = 64 - max(int(major.max()).bit_length(), 1)
     if tbits < 16:
-        return np.lexsort((ts, major))
+        return None
     shift = max(0, span.bit_length() - tbits)
-    key = (major.astype(np.uint64) << np.uint64(tbits)) | ((ts - t0) >> shift).astype(np.uint64)
-    order = np.argsort(key)
-    if shift == 0:
-        return order
-    sk = key[order]
-    same = sk[1:] == sk[:-1]
-    if same.any():
-        _sort_runs(order, same, lambda rows: (ts[rows],))
-    return order
+    return (major << np.uint64(tbits)) | ((ts - t0) >> shift).astype(np.uint64)
 
 
-def _sort_runs(
-    order: np.ndarray, same: np.ndarray, keys: Callable[[np.ndarray], tuple[np.ndarray, ...]]
+def _sort_long_runs(
+    order: np.ndarray, runs: np.ndarray, keys: tuple[np.ndarray, ...]
 ) -> None:
-    """Re-sort, in place, each run of ``order`` whose neighbours are ``same`` (``same[i]``:
-    entry ``i + 1`` ties with entry ``i``) by ``keys(rows)``, last key most significant."""
-    in_run = np.zeros(len(order), bool)
-    in_run[1:] |= same
-    in_run[:-1] |= same
-    pos = np.flatnonzero(in_run)
-    run = np.cumsum(np.concatenate(([True], ~same)))[pos]
+    """Re-sort, in place, the ``(start, end)`` runs of ``order`` by ``keys`` of their rows
+    (last key most significant)."""
+    lengths = runs[:, 1] - runs[:, 0]
+    run = np.repeat(np.arange(len(runs)), lengths)
+    pos = np.repeat(runs[:, 0], lengths) + (
+        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths))
     rows = order[pos]
-    order[pos] = rows[np.lexsort((*keys(rows), run))]
+    order[pos] = rows[np.lexsort((*(k[rows] for k in keys), run))]
 
 
 def keys_in_store(rows: pa.Table | DayRows, root: Path, existing: list[DataFile]) -> np.ndarray:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -175,6 +175,47 @@ class Store:
     def quarantine(self) -> pa.Table:
         """Every quarantined input line, sorted by ``(source_id, source_line)``."""
         return reader.read_quarantine(self._root, self.snapshot())
+
+    def columns(self, table: str, columns: Sequence[str]) -> pa.Table:
+        """Some columns of every committed row of ``table`` (no order), read straight from
+        the Parquet files: what a full pass (detection) needs, without the rest."""
+        import pyarrow.parquet as pq
+
+        files = [self._root / f.path for f in self.snapshot().files_of(table)]
+        from vesselwatch.model.schema import TABLES, plain
+
+        schema = TABLES[table]
+        if not files:
+            return schema.empty_table().select(list(columns))
+        parts = [plain(pq.read_table(f, columns=list(columns))) for f in files]
+        return pa.concat_tables(parts, promote_options="permissive")
+
+    def write_events(self, events: pa.Table, detection: dict[str, Any],
+                     timeout: float | None = None) -> None:
+        """Replace the events of the previous detection run with ``events``, atomically."""
+        from vesselwatch.store import events as store_events
+
+        store_events.write_events(self._root, events, detection,
+                                  self.lock_timeout if timeout is None else timeout)
+
+    def events(
+        self,
+        event_types: Sequence[str] | None = None,
+        mmsi: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        min_confidence: int | None = None,
+    ) -> pa.Table:
+        """Events of the latest detection run that overlap ``[start, end)``, filtered."""
+        from vesselwatch.store import events as store_events
+
+        return store_events.read_events(
+            self._root, self.snapshot(), event_types=list(event_types or []) or None,
+            mmsi=list(mmsi or []) or None, start=start, end=end, min_confidence=min_confidence)
+
+    def detection(self) -> dict[str, Any] | None:
+        """The record of the latest detection run (parameters, counts), if any."""
+        return self.snapshot().detection
 
     def info(self) -> StoreInfo:
         """A summary of the committed state."""

@@ -18,6 +18,39 @@ from libc.string cimport memchr, memcpy
 
 cnp.import_array()
 
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* lowest set bit; the SWAR scans below need the byte order of a little-endian load */
+    #if defined(_MSC_VER)
+    #include <intrin.h>
+    static inline int vw_ctz64(uint64_t x) { unsigned long i; _BitScanForward64(&i, x); return (int)i; }
+    #else
+    static inline int vw_ctz64(uint64_t x) { return __builtin_ctzll(x); }
+    #endif
+    static inline uint64_t vw_load_le64(const uint8_t* p) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+    #endif
+        return w;
+    }
+    /* how many bytes of a vw_eq_bytes mask are set (a multiply sums the bytes) */
+    static inline int vw_count_bytes(uint64_t m) { return (int)(((m >> 7) * 0x0101010101010101ULL) >> 56); }
+    /* 0x80 in every byte of w equal to the byte c, exactly (no borrow between bytes) */
+    static inline uint64_t vw_eq_bytes(uint64_t w, uint8_t c) {
+        const uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL;
+        uint64_t y = w ^ (0x0101010101010101ULL * c);
+        return ~(((y & lo7) + lo7) | y | lo7);
+    }
+    """
+    int vw_ctz64(uint64_t x) nogil
+    int vw_count_bytes(uint64_t m) nogil
+    uint64_t vw_load_le64(const uint8_t* p) nogil
+    uint64_t vw_eq_bytes(uint64_t w, uint8_t c) nogil
+
 # line kinds
 DEF EMPTY = 0
 DEF AIS = 1
@@ -123,12 +156,13 @@ def frame_lines(const uint8_t[::1] buf):
     cdef const uint8_t* base = &buf[0] if nbuf > 0 else NULL
     cdef const uint8_t* hit
     cdef int64_t at = 0
-    while at < nbuf:
-        hit = <const uint8_t*>memchr(base + at, 10, nbuf - at)
-        if hit == NULL:
-            break
-        n += 1
-        at = (hit - base) + 1
+    with nogil:  # count the newlines, eight bytes at a time
+        while at + 8 <= nbuf:
+            n += vw_count_bytes(vw_eq_bytes(vw_load_le64(base + at), 10))
+            at += 8
+        while at < nbuf:
+            n += base[at] == 10
+            at += 1
     cdef cnp.ndarray[cnp.int32_t, ndim=1] a_start = np.zeros(n, np.int32)
     cdef cnp.ndarray[cnp.int32_t, ndim=1] a_end = np.zeros(n, np.int32)
     cdef cnp.ndarray[cnp.int8_t, ndim=1] a_kind = np.full(n, REJECT, np.int8)
@@ -161,7 +195,7 @@ def frame_lines(const uint8_t[::1] buf):
     cdef int64_t f[8]
     cdef int64_t line_begin = 0
     cdef int64_t li = 0
-    cdef uint64_t word
+    cdef uint64_t word, acc, mstar, mcomma
     at = 0
     with nogil:
         while at < nbuf:
@@ -205,16 +239,13 @@ def frame_lines(const uint8_t[::1] buf):
             bad_time = False
             # ---- tag block \key:value,key:value*hh\
             if buf[p] == 92:
-                q = p + 1
-                while q < e and buf[q] != 92:
-                    q += 1
+                hit = <const uint8_t*>memchr(base + p + 1, 92, e - p - 1)
+                q = (hit - base) if hit != NULL else e
                 star = q - 3
                 if q >= e or star <= p or buf[star] != 42 or hexval(buf[star + 1]) < 0 or hexval(buf[star + 2]) < 0:
                     a_reason[k] = R_TAG_BLOCK
                     continue
-                x = 0
-                for j in range(p + 1, star):
-                    x ^= buf[j]
+                x = xor_range(base, p + 1, star)
                 if x != hexval(buf[star + 1]) * 16 + hexval(buf[star + 2]):
                     a_reason[k] = R_TAG_BLOCK
                     continue
@@ -253,20 +284,48 @@ def frame_lines(const uint8_t[::1] buf):
             if p >= e or (buf[p] != 33 and buf[p] != 36):
                 a_reason[k] = R_FORMAT
                 continue
-            # ---- checksum: XOR of everything between the start character and '*'
-            hit = <const uint8_t*>memchr(base + p + 1, 42, e - p - 1) if e > p + 1 else NULL
-            star = (hit - base) if hit != NULL else e
-            x = xor_range(base, p + 1, star)
+            # ---- checksum: XOR of everything between the start character and '*', and
+            # the commas before '*': one pass, eight bytes at a time
             ncomma = 0
+            acc = 0
+            star = e
             q = p + 1
-            while q < star:
-                hit = <const uint8_t*>memchr(base + q, 44, star - q)
-                if hit == NULL:
+            while q + 8 <= e:
+                word = vw_load_le64(base + q)
+                mstar = vw_eq_bytes(word, 42)
+                mcomma = vw_eq_bytes(word, 44)
+                if mstar:
+                    j = vw_ctz64(mstar) >> 3  # bytes before the '*'
+                    star = q + j
+                    if j:
+                        acc ^= word & ((<uint64_t>1 << (8 * j)) - 1)
+                        mcomma &= (<uint64_t>1 << (8 * j)) - 1
+                else:
+                    acc ^= word
+                while mcomma:
+                    if ncomma < 16:
+                        commas[ncomma] = q + (vw_ctz64(mcomma) >> 3)
+                    ncomma += 1
+                    mcomma &= mcomma - 1
+                if mstar:
                     break
-                if ncomma < 16:
-                    commas[ncomma] = hit - base
-                ncomma += 1
-                q = (hit - base) + 1
+                q += 8
+            acc ^= acc >> 32
+            acc ^= acc >> 16
+            acc ^= acc >> 8
+            x = <int64_t>(acc & 0xFF)
+            if star == e:
+                while q < e:
+                    c = buf[q]
+                    if c == 42:
+                        star = q
+                        break
+                    x ^= c
+                    if c == 44:
+                        if ncomma < 16:
+                            commas[ncomma] = q
+                        ncomma += 1
+                    q += 1
             if star + 3 > e or hexval(buf[star + 1]) < 0 or hexval(buf[star + 2]) < 0 or ncomma == 0:
                 a_reason[k] = R_FORMAT
                 continue

@@ -1,0 +1,159 @@
+"""Tracks resampled to a fixed time grid (``docs/events.md``, "`encounter`", step 1).
+
+Grid times are the multiples of ``grid_min`` since the Unix epoch, so the grid runs through
+midnight unbroken and two runs over overlapping data put their points on the same times.
+
+For a track (the non-outlier positions of one (mmsi, seg), in time order) and a grid time
+*t*, let *k* be the last position with ``ts <= t`` (of positions sharing a time, the last in
+the (ts, lat, lon) order). The track has a point at *t* when ``ts[k] == t`` (the position
+itself), or when position *k + 1* exists and ``ts[k+1] - ts[k] <= max_interpolation_gap``:
+then latitude, longitude (across the antimeridian the short way) and speed are interpolated
+linearly in time between *k* and *k + 1*. One MMSI with several tracks at *t* keeps the
+point of its lowest ``seg``.
+
+Vectorised: every position emits the grid times of ``[ts[k], ts[k+1])`` (or only its own
+time when it is on the grid and the next step is too long), with ``np.repeat``; no
+per-row Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from vesselwatch.detect.tracks import Tracks
+
+__all__ = ["Grid", "resample_tracks"]
+
+HOUR_US = 3_600_000_000
+MIN_US = 60_000_000
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Grid points, columnar, sorted by (mmsi, t_us); one point per (mmsi, t_us).
+
+    ``observed``: a real position of the point's track lies within ``grid_min`` of
+    ``t_us`` (inclusive). ``speed_reported``: every position the point was taken from
+    had a reported SOG (else its speed is, at least partly, implied).
+    """
+
+    mmsi: npt.NDArray[np.uint32]
+    t_us: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    speed_kn: npt.NDArray[np.float32]
+    observed: npt.NDArray[np.bool_]
+    speed_reported: npt.NDArray[np.bool_]
+    seg: npt.NDArray[np.int32]
+    step_us: int
+
+    def __len__(self) -> int:
+        return len(self.t_us)
+
+    def take(self, index: npt.NDArray[np.intp] | npt.NDArray[np.bool_]) -> Grid:
+        return Grid(
+            mmsi=self.mmsi[index], t_us=self.t_us[index], lat=self.lat[index],
+            lon=self.lon[index], speed_kn=self.speed_kn[index], observed=self.observed[index],
+            speed_reported=self.speed_reported[index], seg=self.seg[index],
+            step_us=self.step_us,
+        )
+
+
+def _floor_div(a: npt.NDArray[np.int64], b: int) -> npt.NDArray[np.int64]:
+    return np.floor_divide(a, b)
+
+
+def _ceil_div(a: npt.NDArray[np.int64], b: int) -> npt.NDArray[np.int64]:
+    return -np.floor_divide(-a, b)
+
+
+def wrap_lon(lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Longitudes into [-180, 180)."""
+    out: npt.NDArray[np.float64] = np.mod(lon + 180.0, 360.0) - 180.0
+    return out
+
+
+def _track_order(tracks: Tracks) -> npt.NDArray[np.intp]:
+    """Row order (mmsi, seg, ts, lat, lon) of the non-outlier rows."""
+    rows = np.flatnonzero(~tracks.outlier)
+    key = (tracks.mmsi[rows].astype(np.uint64) << np.uint64(32)) | \
+        tracks.seg[rows].astype(np.uint32).astype(np.uint64)
+    if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
+        # rows are in (mmsi, ts, lat, lon) order: a stable sort on (mmsi, seg) keeps it
+        rows = rows[np.argsort(key, kind="stable")]
+    return rows
+
+
+def resample_tracks(tracks: Tracks, grid_min: float, max_interpolation_gap_h: float) -> Grid:
+    """The grid points of every track of ``tracks`` (see the module docstring)."""
+    step = int(round(grid_min * MIN_US))
+    if step <= 0:
+        raise ValueError(f"grid_min = {grid_min!r}: the grid step must be positive")
+    max_gap = int(round(max_interpolation_gap_h * HOUR_US))
+    rows = _track_order(tracks)
+    n = len(rows)
+    mmsi = tracks.mmsi[rows]
+    seg = tracks.seg[rows]
+    ts = tracks.ts[rows]
+    has_next = np.zeros(n, dtype=bool)
+    if n > 1:
+        has_next[:-1] = (mmsi[1:] == mmsi[:-1]) & (seg[1:] == seg[:-1])
+    nxt = np.minimum(np.arange(1, n + 1), max(n - 1, 0))
+    ts_next = ts[nxt] if n else ts
+    interp = has_next & (ts_next - ts <= max_gap)
+    first_t = _ceil_div(ts, step)  # first grid index at or after ts
+    on_grid = (ts % step) == 0
+    count = np.where(interp, _ceil_div(ts_next, step) - first_t, on_grid.astype(np.int64))
+    count = np.maximum(count, 0)
+    src = np.repeat(np.arange(n), count)
+    starts = np.cumsum(count) - count
+    within = np.arange(len(src)) - np.repeat(starts, count)
+    t = (first_t[src] + within) * step
+
+    k = src
+    k1 = nxt[k] if n else k
+    t0 = ts[k]
+    dt = (ts_next[k] - t0).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(t > t0, (t - t0) / dt, 0.0)
+    lat_all = tracks.lat[rows]
+    lon_all = tracks.lon[rows]
+    lat = lat_all[k] + frac * (lat_all[k1] - lat_all[k])
+    dlon = wrap_lon(lon_all[k1] - lon_all[k])
+    lon = wrap_lon(lon_all[k] + frac * dlon)
+    spd_all = tracks.speed_kn[rows].astype(np.float64)
+    spd0 = spd_all[k]
+    speed = np.where(frac > 0, spd0 + frac * (spd_all[k1] - spd0), spd0).astype(np.float32)
+    rep_all = tracks.sog_reported[rows]
+    reported = rep_all[k] & ((frac == 0) | rep_all[k1])
+    observed = (t - t0 <= step) | (has_next[k] & (ts_next[k] - t <= step))
+
+    out_mmsi = mmsi[k]
+    out_seg = seg[k]
+    grid = Grid(mmsi=out_mmsi, t_us=t.astype(np.int64), lat=lat, lon=lon, speed_kn=speed,
+                observed=observed, speed_reported=reported, seg=out_seg, step_us=step)
+    return _lowest_seg(grid)
+
+
+def _lowest_seg(grid: Grid) -> Grid:
+    """One point per (mmsi, t): the lowest seg's. Only MMSIs with several tracks are sorted."""
+    n = len(grid)
+    if n == 0:
+        return grid
+    multi_mmsi = np.unique(grid.mmsi[grid.seg > 0])
+    if len(multi_mmsi) == 0:
+        return grid  # already in (mmsi, t) order: one track per MMSI, times increasing
+    multi = np.isin(grid.mmsi, multi_mmsi)
+    rows = np.flatnonzero(multi)
+    order = rows[np.lexsort((grid.seg[rows], grid.t_us[rows], grid.mmsi[rows]))]
+    m, t = grid.mmsi[order], grid.t_us[order]
+    keep = np.ones(len(order), dtype=bool)
+    keep[1:] = (m[1:] != m[:-1]) | (t[1:] != t[:-1])
+    merged = np.concatenate([np.flatnonzero(~multi), order[keep]])
+    # each MMSI lies wholly in one part, both parts in (mmsi, t) order: a stable sort on
+    # mmsi merges the two runs
+    final = merged[np.argsort(grid.mmsi[merged], kind="stable")]
+    return grid.take(final)

@@ -1,0 +1,1 @@
+"""Reference data: ports and watch zones, shore and land distance, watchlists."""

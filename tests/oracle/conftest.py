@@ -1,0 +1,10 @@
+"""Make the oracle's modules (tests/oracle/oracle_*.py) importable by name."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
