@@ -9,7 +9,8 @@ The sea area is a ``--size-deg`` square with its south-west corner at ``--lat0``
 the default, 30–40 N 150–160 E in the North Pacific, holds no land, so the generator needs
 no land mask. When ``vesselwatch.reference.land.default_land_mask`` is importable (and
 ``--no-land-mask`` is not given) waypoints, ports and planted places are also drawn at sea
-with it, and loiterers at least 25 nm from shore; the truth JSON says whether it was used.
+with it, and encounter and loitering places at least 25 nm from shore; the truth JSON says
+whether it was used.
 
 Every vessel sails a route of straight legs (linear in latitude and longitude, so rhumb
 lines; over legs of 1.5–4 degrees that is "great-circle-ish") between random waypoints in
@@ -111,13 +112,16 @@ class Area:
         self.lat0, self.lon0, self.size = lat0, lon0, size
         self.kx = math.cos(math.radians(lat0 + size / 2))  # longitude degrees -> "lat degrees"
         self.mask: Any = None
+        self.mask_note = "not asked for" if not use_mask else ""
         if use_mask:
             try:
                 from vesselwatch.reference.land import default_land_mask
-            except ImportError:
-                self.mask = None
-            else:
+
                 self.mask = default_land_mask()
+            except ImportError:
+                self.mask_note = "vesselwatch.reference.land not importable"
+            except Exception as exc:  # the raster may not be built yet: carry on without it
+                self.mask_note = f"land mask unavailable: {exc}"
 
     def inside(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         m = MARGIN_DEG
@@ -474,6 +478,7 @@ def truth(args: argparse.Namespace, plan: Plan, ports: dict[str, np.ndarray], ar
         "area": {"lat_min": area.lat0, "lat_max": area.lat0 + area.size,
                  "lon_min": area.lon0, "lon_max": area.lon0 + area.size},
         "land_mask": area.mask is not None,
+        "land_mask_note": area.mask_note,
         "ports_file": Path(args.out).with_suffix(".ports.csv").name,
         "counts": counts,
         "expected_with_defaults": {

@@ -29,8 +29,6 @@ from rich.table import Table
 from vesselwatch import __version__
 from vesselwatch.engine import Engine, IngestReport, parse_time
 from vesselwatch.errors import StoreLockedError, StrictModeError, VesselwatchError
-from vesselwatch.export import write_positions
-from vesselwatch.sample import write_sample
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_LOCKED, EXIT_STRICT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
@@ -178,6 +176,8 @@ def positions(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
 ) -> None:
     """Export positions in canonical columns as CSV, Parquet or GeoJSON."""
+    from vesselwatch.export import write_positions  # loads on use: ingest does not need it
+
     t0 = parse_time(start, "--start") if start else None
     t1 = parse_time(end, "--end") if end else None
     if fmt is ExportFormat.parquet and output is None:
@@ -189,6 +189,8 @@ def positions(
 @app.command()
 def sample(output: Annotated[Path, typer.Argument(help="Where to write the NMEA sample.")]) -> None:
     """Write a small NMEA sample (tag-block times, a duplicate and damaged lines)."""
+    from vesselwatch.sample import write_sample
+
     out.print(str(write_sample(output)))
 
 
@@ -202,6 +204,8 @@ def demo(
     Run it again and the summary says the sample is already in the store: ingest is
     idempotent.
     """
+    from vesselwatch.sample import write_sample
+
     path = write_sample(store.with_name(store.name + "-sample.nmea"))
     report = Engine(store).ingest([path])
     if as_json:

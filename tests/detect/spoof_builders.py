@@ -23,10 +23,10 @@ except ModuleNotFoundError:  # pragma: no cover - only while land.py is in progr
     _stub.LandMask = object  # type: ignore[attr-defined]
     sys.modules["vesselwatch.reference.land"] = _stub
 
-from vesselwatch.detect.config import DetectConfig  # noqa: E402
-from vesselwatch.detect.tracks import Tracks, prepare_tracks  # noqa: E402
-from vesselwatch.reference.geodesy import EARTH_RADIUS_M  # noqa: E402
-from vesselwatch.reference.ports import PortIndex  # noqa: E402
+from vesselwatch.detect.config import DetectConfig
+from vesselwatch.detect.tracks import Tracks, prepare_tracks
+from vesselwatch.reference.geodesy import EARTH_RADIUS_M
+from vesselwatch.reference.ports import PortIndex
 
 T0_US = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp()) * 1_000_000
 MIN_US = 60 * 1_000_000

@@ -46,7 +46,7 @@ def east_deg(lat: float, metres: float) -> float:
 
 
 def vessel(mmsi: int, start_us: int, end_us: int, every_s: float, lat: float, lon: float,
-           speed_kn: float = 0.5, *, sog: float | None | str = "same",
+           speed_kn: float = 0.5, *, sog: float | str | None = "same",
            north_offset_m: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
            | None = None) -> list[Row]:
     """Rows of one vessel sailing east at ``speed_kn`` from (lat, lon) at ``start_us``.

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import pytest
 from oracle_all import oracle_events
-from oracle_common import OracleConfig
+from oracle_common import OracleConfig, track_groups
 from oracle_encounters import encounters_naive
 from oracle_gaps import gaps_naive
 from oracle_identity import identity_changes_naive, imo_check_digit_ok, mid_of
@@ -285,8 +285,9 @@ def test_jump_and_outlier_segment():
     assert jump["details"]["distance_m"] == pytest.approx(5 * DEG_M)
     assert jump["details"]["implied_sog_kn"] == pytest.approx(5 * DEG_M / 1852.0 / 2.0)
     assert jump["confidence"] == 4
-    # the outlier is left out of other detectors: no gap or encounter sees it
-    assert all(not r for r in port_visits_naive(t, []))
+    # the outlier is left out of the other detectors' tracks (28 positions, 27 kept)
+    kept = [r for tr in track_groups(t) for r in tr]
+    assert len(t) == 28 and len(kept) == 27 and not any(r["outlier"] for r in kept)
 
 
 def test_two_transmitters_sharing_an_mmsi():
@@ -457,5 +458,41 @@ def test_event_id_restatement_matches_the_package():
     mmsi = np.array([273000001, 1], dtype=np.uint64)
     ts = np.array([T0, -5], dtype=np.int64)
     assert event_ids("gap", mmsi, ts) == [event_id("gap", 273000001, T0), event_id("gap", 1, -5)]
-    assert event_ids("encounter", mmsi, ts, np.array([2, 3], dtype=np.uint64), ["A", None]) == [
-        event_id("encounter", 273000001, T0, 2, "A"), event_id("encounter", 1, -5, 3, None)]
+    assert event_ids("encounter", mmsi, ts, np.array([2, 3], dtype=np.uint64), ["A", "B"]) == [
+        event_id("encounter", 273000001, T0, 2, "A"), event_id("encounter", 1, -5, 3, "B")]
+    # (a key list holding None hashes a 0 part, unlike no key at all: the oracle's
+    # key=None means "no key"; see AMBIGUITIES.md on ids)
+
+
+def test_on_land_run_and_shared_position():
+    # Vessel 1 every 10 min at lat 4.90, 4.95, 5.02, 5.07, 5.02, 4.97 (lon 0; steps of at
+    # most 7.8 km = 25 kn: one segment, one track). Land says "lat > 5", the shore is 5 km
+    # away (> 2 km margin), no port: positions 2..4 are on_land -> one run of 3, from 0 h 20
+    # to 0 h 40 at (5.02, 0), confidence min(4, 3) = 3.
+    lats = [4.90, 4.95, 5.02, 5.07, 5.02, 4.97]
+    rows = [P(1, T0 + k * 10 * MIN, lat, 0.0) for k, lat in enumerate(lats)]
+    for m in (2, 3, 4):
+        rows += [P(m, T0 + m * MIN, 3.0000001, 3.0), P(m, T0 + H + m * MIN, 2.9999999, 3.0)]
+    t = prepare_tracks_naive(frame(rows), [], lambda lat, lon: lat > 5, shore(5000 / 1852))
+    ev = spoofing_naive(t)
+    land = [e for e in ev if e["details"]["kind"] == "on_land"]
+    assert [(e["mmsi"], e["start_ts"], e["end_ts"], e["lat"], e["confidence"]) for e in land] == [
+        (1, T0 + 20 * MIN, T0 + 40 * MIN, 5.02, 3)]
+    shared = sorted((e["mmsi"], e["start_ts"], e["end_ts"], e["confidence"],
+                     e["details"]["vessels"], tuple(e["details"]["other_mmsi"]))
+                    for e in ev if e["details"]["kind"] == "shared_position")
+    assert shared == [(m, T0 + m * MIN, T0 + H + m * MIN, 2, 3,
+                       tuple(o for o in (2, 3, 4) if o != m)) for m in (2, 3, 4)]
+    assert sorted(e["details"]["kind"] for e in ev if e["mmsi"] == 1) == ["on_land"]
+
+
+def test_timestamps_as_pandas_timestamps_and_empty_input():
+    rows = [P(1, T0, 10, 10), P(1, T0 + H, 10, 10), P(1, T0 + 7 * H, 10, 10)]
+    as_int = oracle_events(frame(rows), None, [], no_land, shore(10.0))
+    df = frame(rows)
+    df["ts"] = pd.to_datetime(df["ts"], unit="us", utc=True)
+    as_ts = oracle_events(df, None, [], no_land, shore(10.0))
+    assert as_int.drop(columns="details").equals(as_ts.drop(columns="details"))
+    assert len(as_int) == 1
+    empty = oracle_events(frame([]), None, [], no_land, shore(10.0))
+    assert len(empty) == 0

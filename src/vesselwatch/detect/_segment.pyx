@@ -143,14 +143,15 @@ def chain_segments(const uint32_t[:] mmsi, const int64_t[:] ts, const int32_t[:]
             t = seg_track[raw[i]]
             track[i] = t
             tr_count[t] += 1
-        # a short track that overlaps another track of the MMSI in time is an outlier
+        # a short track that overlaps a full track of the MMSI in time is an outlier
         tr_overlap_a = np.zeros(n_tracks, dtype=np.uint8)
         tr_overlap = tr_overlap_a
         for t in range(n_tracks):
             if tr_count[t] >= min_positions:
                 continue
             for s in range(n_tracks):
-                if s != t and tr_first[s] <= tr_last[t] and tr_first[t] <= tr_last[s]:
+                if (s != t and tr_count[s] >= min_positions and tr_first[s] <= tr_last[t]
+                        and tr_first[t] <= tr_last[s]):
                     tr_overlap[t] = 1
                     break
         for i in range(lo, hi):

@@ -113,8 +113,8 @@ def _join_chunk(slot: IntArray, lat: npt.NDArray[np.float64], lon: npt.NDArray[n
     """Pairs (i, j), i != j, of points at the same slot at most ``max_distance_m`` apart."""
     cell_m = max(max_distance_m, MIN_CELL_M) * CELL_MARGIN
     h = cell_m / M_PER_DEG
-    nrows = int(math.ceil(180.0 / h)) + 3
-    maxcol = int(math.floor(360.0 / max(float(cap_lon_halfwidth_deg(0.0, cell_m)), 1e-12))) + 1
+    nrows = math.ceil(180.0 / h) + 3
+    maxcol = math.floor(360.0 / max(float(cap_lon_halfwidth_deg(0.0, cell_m)), 1e-12)) + 1
     nslots = int(slot.max()) + 1 if len(slot) else 1
     if nslots * nrows * maxcol >= 2**62:
         raise ValueError(f"max_distance_m = {max_distance_m!r}: too many cells for one chunk; "
@@ -182,7 +182,7 @@ def close_slots(grid: Grid, max_distance_m: float, *, chunk_points: int = 1_000_
         return CloseSlots(empty, empty, np.zeros(0))
     by_t = np.argsort(grid.t_us, kind="stable")
     t_sorted = grid.t_us[by_t]
-    times, first = np.unique(t_sorted, return_index=True)
+    _, first = np.unique(t_sorted, return_index=True)
     chunk_of_time = first // max(chunk_points, 1)
     cut = np.flatnonzero(np.diff(chunk_of_time)) + 1
     bounds = np.concatenate([[0], first[cut], [n]]).astype(np.int64)

@@ -37,7 +37,11 @@ def detect_gaps(tracks: Tracks, config: DetectConfig) -> pa.Table:
     if n > 1:
         step_us = np.diff(t.ts)
         closed_off = np.flatnonzero(~starts[1:] & (step_us >= min_gap_us))
-    open_off = np.flatnonzero(ends & (t.until_us - t.ts >= min_gap_us))
+    # open only when the MMSI sent nothing later on another track (a second transmitter)
+    vessel_start = np.flatnonzero(np.r_[True, t.mmsi[1:] != t.mmsi[:-1]]) if n else starts
+    vessel_last = np.repeat(np.maximum.reduceat(t.ts, vessel_start),
+                            np.diff(np.r_[vessel_start, n])) if n else t.ts
+    open_off = np.flatnonzero(ends & (t.until_us - t.ts >= min_gap_us) & (t.ts == vessel_last))
     off = np.concatenate([closed_off, open_off])
     is_open = np.concatenate([np.zeros(len(closed_off), bool), np.ones(len(open_off), bool)])
     on = np.where(is_open, -1, off + 1)

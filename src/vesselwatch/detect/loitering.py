@@ -35,7 +35,8 @@ __all__ = ["detect_loitering"]
 def detect_loitering(tracks: Tracks, config: DetectConfig) -> pa.Table:
     """Loitering events, EVENTS schema, canonical order."""
     p = config.loitering
-    rows = _track_order(tracks)  # non-outlier rows, each track contiguous, in time order
+    order = _track_order(tracks)  # non-outlier rows, each track contiguous, in time order
+    rows = np.arange(len(tracks)) if order is None else order
     n = len(rows)
     if n == 0:
         return EVENTS.empty_table()

@@ -22,6 +22,7 @@ from vesselwatch.detect.runs import (
     track_ends,
 )
 from vesselwatch.detect.tracks import Tracks
+from vesselwatch.reference.geodesy import haversine_m
 from vesselwatch.model.events import (
     EventType,
     details_json,
@@ -35,13 +36,28 @@ SEA = -1
 
 
 def port_states(t: Tracks) -> np.ndarray:
-    """The state of each row (rows ordered by track): a port index, or ``SEA``."""
+    """The state of each row (rows ordered by track): a port index, or ``SEA``.
+
+    Inside an entry circle: that port. Beyond every exit circle, or a track's first row:
+    at sea. In between (a ring row), the previous row's port, as long as the row stays
+    within that port's exit radius; from the first ring row that does not, at sea until the
+    next entry.
+    """
     starts = t.track_starts()
     inside = t.entry_port_idx >= 0
-    beyond = t.port_idx < 0
     value = np.where(inside, t.entry_port_idx, SEA).astype(np.int32)
-    defined = inside | beyond | starts  # a track starts at sea unless inside an entry circle
-    return forward_fill(value, defined)
+    defined = inside | (t.port_idx < 0) | starts
+    source = forward_fill(np.arange(len(value)), defined)
+    carried = value[source]
+    ring = np.flatnonzero(~defined & (carried >= 0))
+    ports = t.ports
+    port = carried[ring]
+    away = np.zeros(len(value), dtype=np.int64)
+    away[ring] = haversine_m(t.lat[ring], t.lon[ring], ports.lat[port],
+                             ports.lon[port]) > ports.exit_radius_m[port]
+    left = np.cumsum(away)
+    # a ring row left its port if any ring row since the last defined row was out of it
+    return np.where(left - left[source] > 0, SEA, carried).astype(np.int32)
 
 
 def stop_states(speed_kn: np.ndarray, run_start: np.ndarray, start_kn: float,

@@ -19,6 +19,7 @@ per-row Python loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,79 +63,76 @@ class Grid:
         )
 
 
-def _floor_div(a: npt.NDArray[np.int64], b: int) -> npt.NDArray[np.int64]:
-    return np.floor_divide(a, b)
-
-
-def _ceil_div(a: npt.NDArray[np.int64], b: int) -> npt.NDArray[np.int64]:
-    return -np.floor_divide(-a, b)
-
-
 def wrap_lon(lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Longitudes into [-180, 180)."""
     out: npt.NDArray[np.float64] = np.mod(lon + 180.0, 360.0) - 180.0
     return out
 
 
-def _track_order(tracks: Tracks) -> npt.NDArray[np.intp]:
-    """Row order (mmsi, seg, ts, lat, lon) of the non-outlier rows."""
-    rows = np.flatnonzero(~tracks.outlier)
-    key = (tracks.mmsi[rows].astype(np.uint64) << np.uint64(32)) | \
-        tracks.seg[rows].astype(np.uint32).astype(np.uint64)
+def _track_order(tracks: Tracks) -> npt.NDArray[np.intp] | None:
+    """Row order (mmsi, seg, ts, lat, lon) of the non-outlier rows; None: all rows, as they are."""
+    outlier = bool(tracks.outlier.any())
+    rows = np.flatnonzero(~tracks.outlier) if outlier else None
+    mmsi = tracks.mmsi if rows is None else tracks.mmsi[rows]
+    seg = tracks.seg if rows is None else tracks.seg[rows]
+    key = (mmsi.astype(np.uint64) << np.uint64(32)) | seg.astype(np.uint32).astype(np.uint64)
     if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
         # rows are in (mmsi, ts, lat, lon) order: a stable sort on (mmsi, seg) keeps it
-        rows = rows[np.argsort(key, kind="stable")]
+        order = np.argsort(key, kind="stable")
+        rows = order if rows is None else rows[order]
     return rows
+
+
+def _column(values: npt.NDArray[Any], rows: npt.NDArray[np.intp] | None) -> npt.NDArray[Any]:
+    return values if rows is None else values[rows]
 
 
 def resample_tracks(tracks: Tracks, grid_min: float, max_interpolation_gap_h: float) -> Grid:
     """The grid points of every track of ``tracks`` (see the module docstring)."""
-    step = int(round(grid_min * MIN_US))
+    step = round(grid_min * MIN_US)
     if step <= 0:
         raise ValueError(f"grid_min = {grid_min!r}: the grid step must be positive")
-    max_gap = int(round(max_interpolation_gap_h * HOUR_US))
+    max_gap = round(max_interpolation_gap_h * HOUR_US)
     rows = _track_order(tracks)
-    n = len(rows)
-    mmsi = tracks.mmsi[rows]
-    seg = tracks.seg[rows]
-    ts = tracks.ts[rows]
+    mmsi = _column(tracks.mmsi, rows)
+    seg = _column(tracks.seg, rows)
+    ts = _column(tracks.ts, rows)
+    n = len(ts)
     has_next = np.zeros(n, dtype=bool)
     if n > 1:
         has_next[:-1] = (mmsi[1:] == mmsi[:-1]) & (seg[1:] == seg[:-1])
-    nxt = np.minimum(np.arange(1, n + 1), max(n - 1, 0))
-    ts_next = ts[nxt] if n else ts
+    ts_next = np.empty_like(ts)
+    ts_next[:-1] = ts[1:]
+    ts_next[-1:] = ts[-1:]
+    below = np.floor_divide(ts, step)
+    on_grid = below * step == ts
+    first_t = below + ~on_grid  # first grid index at or after ts
+    first_next = np.empty_like(first_t)
+    first_next[:-1] = first_t[1:]
+    first_next[-1:] = first_t[-1:]
     interp = has_next & (ts_next - ts <= max_gap)
-    first_t = _ceil_div(ts, step)  # first grid index at or after ts
-    on_grid = (ts % step) == 0
-    count = np.where(interp, _ceil_div(ts_next, step) - first_t, on_grid.astype(np.int64))
-    count = np.maximum(count, 0)
-    src = np.repeat(np.arange(n), count)
+    count = np.where(interp, first_next - first_t, on_grid)
+    k = np.repeat(np.arange(n), count)  # the position at or before each grid point
     starts = np.cumsum(count) - count
-    within = np.arange(len(src)) - np.repeat(starts, count)
-    t = (first_t[src] + within) * step
-
-    k = src
-    k1 = nxt[k] if n else k
+    t = (first_t[k] + (np.arange(len(k)) - starts[k])) * step
+    k1 = np.minimum(k + 1, max(n - 1, 0))
     t0 = ts[k]
-    dt = (ts_next[k] - t0).astype(np.float64)
+    t1 = ts_next[k]
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(t > t0, (t - t0) / dt, 0.0)
-    lat_all = tracks.lat[rows]
-    lon_all = tracks.lon[rows]
-    lat = lat_all[k] + frac * (lat_all[k1] - lat_all[k])
-    dlon = wrap_lon(lon_all[k1] - lon_all[k])
-    lon = wrap_lon(lon_all[k] + frac * dlon)
-    spd_all = tracks.speed_kn[rows].astype(np.float64)
-    spd0 = spd_all[k]
-    speed = np.where(frac > 0, spd0 + frac * (spd_all[k1] - spd0), spd0).astype(np.float32)
-    rep_all = tracks.sog_reported[rows]
-    reported = rep_all[k] & ((frac == 0) | rep_all[k1])
-    observed = (t - t0 <= step) | (has_next[k] & (ts_next[k] - t <= step))
-
-    out_mmsi = mmsi[k]
-    out_seg = seg[k]
-    grid = Grid(mmsi=out_mmsi, t_us=t.astype(np.int64), lat=lat, lon=lon, speed_kn=speed,
-                observed=observed, speed_reported=reported, seg=out_seg, step_us=step)
+        frac = np.where(t > t0, (t - t0) / (t1 - t0).astype(np.float64), 0.0)
+    r0 = k if rows is None else rows[k]
+    r1 = k1 if rows is None else rows[k1]
+    lat0, lon0 = tracks.lat[r0], tracks.lon[r0]
+    lat = lat0 + frac * (tracks.lat[r1] - lat0)
+    lon = wrap_lon(lon0 + frac * wrap_lon(tracks.lon[r1] - lon0))
+    spd0 = tracks.speed_kn[r0].astype(np.float64)
+    with np.errstate(invalid="ignore"):  # inf (a move in no time) stays inf or NaN
+        speed = np.where(frac > 0, spd0 + frac * (tracks.speed_kn[r1] - spd0), spd0)
+    reported = tracks.sog_reported[r0] & ((frac == 0) | tracks.sog_reported[r1])
+    observed = (t - t0 <= step) | (has_next[k] & (t1 - t <= step))
+    grid = Grid(mmsi=mmsi[k], t_us=t.astype(np.int64), lat=lat, lon=lon,
+                speed_kn=speed.astype(np.float32), observed=observed,
+                speed_reported=reported, seg=seg[k], step_us=step)
     return _lowest_seg(grid)
 
 

@@ -116,6 +116,16 @@ def _key_lat_lon(key: I64) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.floa
     return lat, lon
 
 
+def _sorted_unique(x: I64) -> I64:
+    """``np.unique`` by one sort (numpy's hash-based unique is far slower on int64)."""
+    s = np.sort(x)
+    if len(s) < 2:
+        return s
+    keep = np.ones(len(s), dtype=bool)
+    keep[1:] = s[1:] != s[:-1]
+    return s[keep]
+
+
 def _grouped_searchsorted(group: npt.NDArray[Any], value: I64, q_group: npt.NDArray[Any],
                           q_value: I64, side: str) -> npt.NDArray[np.intp]:
     """``searchsorted`` within groups: rows sorted by (group, value), queries (group, value).
@@ -123,7 +133,7 @@ def _grouped_searchsorted(group: npt.NDArray[Any], value: I64, q_group: npt.NDAr
     Values are replaced by their exact rank among all values and queries, so (group, rank)
     packs into one int64.
     """
-    ranks = np.unique(np.concatenate([value, q_value]))
+    ranks = _sorted_unique(np.concatenate([value, q_value]))
     width = np.int64(len(ranks) + 1)
     key = group.astype(np.int64) * width + np.searchsorted(ranks, value)
     q_key = q_group.astype(np.int64) * width + np.searchsorted(ranks, q_value)
@@ -201,6 +211,29 @@ def _on_land(tracks: Tracks, bt: _ByTrack, order: npt.NDArray[np.intp]) -> _Foun
                   np.minimum(4, count), [{"kind": "on_land"} for _ in range(len(lo))])
 
 
+class _TrackRows:
+    """The rows of some tracks, searchable by (track, ts): times are ranked among those rows,
+    so every query must be a time of one of them."""
+
+    def __init__(self, bt: _ByTrack, tracks: I64) -> None:
+        wanted = _sorted_unique(tracks)
+        lens = bt.hi[wanted] - bt.lo[wanted] + 1
+        offsets = np.cumsum(lens) - lens
+        self.rows = np.repeat(bt.lo[wanted] - offsets, lens) + np.arange(int(lens.sum()))
+        self.track = bt.track[self.rows]
+        ts = bt.ts[self.rows]
+        self.ranks = _sorted_unique(ts)
+        self.width = np.int64(len(self.ranks) + 1)
+        self.key = self.track * self.width + np.searchsorted(self.ranks, ts)
+
+    def find(self, track: I64, ts: I64, side: str) -> I64:
+        """Index into ``rows`` of the first row of ``track`` with time >= ``ts`` ("left") or
+        > ``ts`` ("right")."""
+        q = track * self.width + np.searchsorted(self.ranks, ts)
+        found: I64 = np.searchsorted(self.key, q, side=side)  # type: ignore[call-overload]
+        return found
+
+
 def _two_places(bt: _ByTrack, config: DetectConfig) -> _Found:
     min_positions = config.tracks.min_segment_positions
     min_distance = config.spoofing.two_places_min_distance_m
@@ -215,26 +248,26 @@ def _two_places(bt: _ByTrack, config: DetectConfig) -> _Found:
     count = np.maximum(end - np.arange(len(long)) - 1, 0)
     i = np.repeat(np.arange(len(long)), count)
     j = i + 1 + (np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count))
-    earlier, later = long[i], long[j]
+    earlier, later = long[i].astype(np.int64), long[j].astype(np.int64)
     start = bt.ts[bt.lo[later]]
     stop = np.minimum(bt.ts[bt.hi[earlier]], bt.ts[bt.hi[later]])
     at = bt.lo[later]  # the later track's position nearest in time to start: its first
     # the earlier track's nearest: the first row at or after start, or the one before it
     # when that is no further in time (ties: the earlier time; at one time, the first row)
-    after = _grouped_searchsorted(bt.track, bt.ts, earlier, start, "left")
-    before = np.maximum(after - 1, bt.lo[earlier])
-    use_before = (after > bt.lo[earlier]) & (start - bt.ts[before] <= bt.ts[after] - start)
-    before = _grouped_searchsorted(bt.track, bt.ts, earlier, bt.ts[before], "left")
-    near = np.where(use_before, before, after)
+    rows = _TrackRows(bt, np.concatenate([earlier, later]))
+    after = rows.find(earlier, start, "left")
+    before = np.maximum(after - 1, 0)
+    use_before = (after > 0) & (rows.track[before] == earlier)
+    use_before &= start - bt.ts[rows.rows[before]] <= bt.ts[rows.rows[after]] - start
+    before = rows.find(earlier, bt.ts[rows.rows[before]], "left")
+    near = rows.rows[np.where(use_before, before, after)]
     dist = haversine_m(bt.lat[at], bt.lon[at], bt.lat[near], bt.lon[near])
     keep = dist >= min_distance
-    earlier, later, start, stop, at, dist = (a[keep] for a in
-                                              (earlier, later, start, stop, at, dist))
+    earlier, later, at = earlier[keep], later[keep], at[keep]
+    start, stop, dist = start[keep], stop[keep], dist[keep]
 
     def in_overlap(track: I64) -> I64:
-        upto = _grouped_searchsorted(bt.track, bt.ts, track, stop, "right")
-        since = _grouped_searchsorted(bt.track, bt.ts, track, start, "left")
-        return (upto - since).astype(np.int64)
+        return rows.find(track, stop, "right") - rows.find(track, start, "left")
 
     strong = ((in_overlap(earlier) >= TWO_PLACES_STRONG_POSITIONS)
               & (in_overlap(later) >= TWO_PLACES_STRONG_POSITIONS))

@@ -110,6 +110,8 @@ def prepare_tracks(
 ) -> Tracks:
     """Tracks from canonical positions (any row order), per ``docs/events.md``."""
     p = config.tracks
+    if until_us is None:  # rows without a place still show that the data goes on
+        until_us = int(pc.max(positions["ts"].cast(pa.int64())).as_py() or 0)
     positions = positions.filter(pc.and_(pc.is_valid(positions["lat"]),
                                          pc.is_valid(positions["lon"])))
     mmsi = np.asarray(positions["mmsi"].to_numpy(), dtype=np.uint32)
@@ -117,9 +119,9 @@ def prepare_tracks(
     lat = _floats(positions, "lat", np.float64)
     lon = _floats(positions, "lon", np.float64)
     sog = _floats(positions, "sog_kn", np.float32)
-    order = np.lexsort((lon, lat, ts, mmsi))
+    order = np.lexsort((sog, lon, lat, ts, mmsi))  # NaN SOG sorts last
     mmsi, ts, lat, lon, sog = mmsi[order], ts[order], lat[order], lon[order], sog[order]
-    # one position per (mmsi, ts, lat, lon); the first keeps its SOG
+    # one position per (mmsi, ts, lat, lon), keeping the lowest SOG
     n = len(ts)
     keep = np.ones(n, dtype=bool)
     if n > 1:
@@ -127,8 +129,6 @@ def prepare_tracks(
                     | (lon[1:] != lon[:-1]))
     mmsi, ts, lat, lon, sog = mmsi[keep], ts[keep], lat[keep], lon[keep], sog[keep]
     n = len(ts)
-    if until_us is None:
-        until_us = int(ts.max()) if n else 0
 
     raw_seg = segment_positions(mmsi, ts, lat, lon, p.max_implied_sog_kn * KN_MS,
                                 p.jump_noise_m, p.max_open_segments)

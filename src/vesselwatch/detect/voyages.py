@@ -32,6 +32,20 @@ def _us(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(column.cast(pa.int64()).fill_null(-1).to_numpy(), dtype=np.int64)
 
 
+def covered_us(starts: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> int:
+    """Microseconds of [lo, hi] covered by the union of the intervals [starts, ends]."""
+    s = np.clip(starts, lo, hi)
+    e = np.clip(ends, lo, hi)
+    keep = e > s
+    s, e = np.sort(s[keep]), e[keep][np.argsort(s[keep], kind="stable")]
+    total, reach = 0, lo
+    for a, b in zip(s.tolist(), e.tolist(), strict=True):  # gaps of one voyage: a handful
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
+
+
 def detect_voyages(port_visits: pa.Table, gaps: pa.Table, config: DetectConfig,
                    *, until_us: int) -> pa.Table:
     """Voyages from consecutive closed port visits of each MMSI, with their dark time."""
@@ -61,12 +75,11 @@ def detect_voyages(port_visits: pa.Table, gaps: pa.Table, config: DetectConfig,
     for k, a in enumerate(pairs):
         b = a + 1
         lo, hi = np.searchsorted(g_mmsi, [mmsi[a], mmsi[a] + 1])
-        overlap = np.clip(np.minimum(g_end[lo:hi], arr[k]) - np.maximum(g_start[lo:hi], dep[k]),
-                          0, None)
+        dark_us = covered_us(g_start[lo:hi], g_end[lo:hi], int(dep[k]), int(arr[k]))
         rows.append({
             "origin_port_id": pid[a], "origin_port_name": pname[a],
             "dest_port_id": pid[b], "dest_port_name": pname[b],
-            "dark_s": float(overlap.sum() / 1e6),
+            "dark_s": dark_us / 1e6,
             "origin_visit_id": ids[a], "dest_visit_id": ids[b],
         })
     n = len(pairs)

@@ -96,7 +96,7 @@ class CapGrid:
         n_rows = math.ceil(180.0 / cell)
         margin = 1e-6  # degrees, against rounding at cell edges
         dlat = np.degrees(angular_radius_rad(rad)) * (1 + 1e-9) + margin
-        dlon = dlat
+        dlon = cap_lon_halfwidth_deg(lat_a, rad) * (1 + 1e-9) + margin
         row_lo = np.clip(np.floor((lat_a - dlat + 90.0) / cell), 0, n_rows - 1).astype(np.int64)
         row_hi = np.clip(np.floor((lat_a + dlat + 90.0) / cell), 0, n_rows - 1).astype(np.int64)
         full = ~np.isfinite(dlon) | (dlon >= 180.0)

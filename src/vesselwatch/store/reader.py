@@ -12,15 +12,18 @@ import bisect
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from vesselwatch.errors import StoreError
 from vesselwatch.model.schema import QUARANTINE, TABLES, TS
 from vesselwatch.store.layout import QUARANTINE_TABLE, as_utc, day_of
 from vesselwatch.store.manifest import DataFile, Manifest
+
+if TYPE_CHECKING:  # pyarrow.dataset loads on the first read: an ingest never needs it
+    import pyarrow.dataset as ds
 
 _US = timedelta(microseconds=1)
 _UINT32_MAX = 2**32 - 1
@@ -105,6 +108,8 @@ def read_rows(
 def _clauses(
     mmsi: Sequence[int] | None, start: datetime | None, end: datetime | None
 ) -> list[ds.Expression]:
+    import pyarrow.dataset as ds
+
     clauses: list[ds.Expression] = []
     if mmsi is not None:
         clauses.append(ds.field("mmsi").isin(pa.array(_valid(mmsi), pa.uint32())))
@@ -118,6 +123,8 @@ def _clauses(
 def _scan(
     root: Path, files: list[DataFile], schema: pa.Schema, condition: ds.Expression | None
 ) -> pa.Table:
+    import pyarrow.dataset as ds
+
     paths = [str(root / f.path) for f in files]
     try:
         dataset = ds.dataset(paths, schema=schema, format="parquet")

@@ -315,3 +315,110 @@ def mmsi_issue_codes(const int64_t[::1] mmsi, const int64_t[::1] msg_type,
             elif mid >= 0 and not allocated[mid]:
                 out[i] = 1
     return out_a
+
+
+cdef inline int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept nogil:
+    # H. Hinnant's algorithm: days since 1970-01-01 of a proleptic Gregorian date
+    y -= m <= 2
+    cdef int64_t era = (y if y >= 0 else y - 399) // 400
+    cdef int64_t yoe = y - era * 400
+    cdef int64_t mp = (m + 9) % 12
+    cdef int64_t doy = (153 * mp + 2) // 5 + d - 1
+    cdef int64_t doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+cdef inline int64_t year_of_day(int64_t z) noexcept nogil:
+    # H. Hinnant's civil_from_days, the year only
+    z += 719468
+    cdef int64_t era = (z if z >= 0 else z - 146096) // 146097
+    cdef int64_t doe = z - era * 146097
+    cdef int64_t yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    cdef int64_t doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    cdef int64_t mp = (5 * doy + 2) // 153
+    cdef int64_t m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (m <= 2)
+
+
+def eta_us(const int64_t[::1] ts_us, const int64_t[:, ::1] parts):
+    """The ETA (``parts``: month, day, hour, minute; no year) as the instant nearest the
+    report time ``ts_us``, in the year before, of, or after it; -1 where not available.
+
+    Month or day 0 (or out of range) means not available; hour 24 or minute 60 means the
+    time of day is not available, so the ETA is midnight of that day. A day the month does
+    not have (30 February) is skipped in that year.
+    """
+    cdef int64_t n = ts_us.shape[0]
+    out_a = np.full(n, -1, np.int64)
+    cdef int64_t[::1] out = out_a
+    cdef int64_t i, dy, month, day, hour, minute, year, y, m, first, nxt, d, us, dist, best_dist, ts
+    cdef bint ok
+    with nogil:
+        for i in range(n):
+            month = parts[i, 0]
+            day = parts[i, 1]
+            hour = parts[i, 2]
+            minute = parts[i, 3]
+            ok = 1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 60
+            if not ok:
+                continue
+            if hour == 24:
+                hour = 0
+            if minute == 60:
+                minute = 0
+            ts = ts_us[i]
+            year = year_of_day((ts if ts >= 0 else 0) // 86400000000)
+            best_dist = -1
+            for dy in range(-1, 2):
+                y = year + dy
+                first = days_from_civil(y, month, 1)
+                nxt = days_from_civil(y + 1, 1, 1) if month == 12 else days_from_civil(y, month + 1, 1)
+                d = first + day - 1
+                if d >= nxt:
+                    continue
+                us = ((d * 24 + hour) * 60 + minute) * 60000000
+                dist = us - ts if us >= ts else ts - us
+                if best_dist < 0 or dist < best_dist:
+                    best_dist = dist
+                    out[i] = us
+    return out_a
+
+
+cdef inline bint is_space(uint8_t c) noexcept nogil:
+    return c == 32 or (9 <= c <= 13)
+
+
+def text_buffers(const uint8_t[:, ::1] chars, const int64_t[::1] rows):
+    """Rows ``rows`` of a 6-bit ASCII text array as Arrow string buffers.
+
+    Trailing ``@`` padding is cut, then blanks at both ends; an empty text is null.
+    Returns ``(validity bitmap, int32 offsets, bytes, null count)``.
+    """
+    cdef int64_t n = rows.shape[0], k = chars.shape[1]
+    valid_a = np.zeros((n + 7) // 8, np.uint8)
+    offsets_a = np.zeros(n + 1, np.int32)
+    data_a = np.empty(n * k, np.uint8)
+    cdef uint8_t[::1] valid = valid_a
+    cdef cnp.int32_t[::1] offsets = offsets_a
+    cdef uint8_t[::1] data = data_a
+    cdef int64_t i, r, a, b, j, pos = 0, nulls = 0
+    with nogil:
+        for i in range(n):
+            r = rows[i]
+            b = k
+            while b > 0 and chars[r, b - 1] == 64:
+                b -= 1
+            while b > 0 and is_space(chars[r, b - 1]):
+                b -= 1
+            a = 0
+            while a < b and is_space(chars[r, a]):
+                a += 1
+            if b > a:
+                valid[i >> 3] |= <uint8_t>(1 << (i & 7))
+                for j in range(a, b):
+                    data[pos] = chars[r, j]
+                    pos += 1
+            else:
+                nulls += 1
+            offsets[i + 1] = <cnp.int32_t>pos
+    return valid_a, offsets_a, data_a[:pos], nulls

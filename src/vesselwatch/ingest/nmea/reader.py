@@ -68,19 +68,25 @@ def read_nmea(
     while True:
         block = stream.read(chunk_bytes)
         final = not block
-        if block and not block.endswith(b"\n"):  # finish the last line (up to a cap)
-            block += stream.readline(MAX_LINE_READ)
         if final and not carry:
             return
-        data = carry + block if carry else block
-        if not data.endswith(b"\n"):
-            data += b"\n"
+        # the chunk: carried lines, the block, the rest of its last line (up to a cap),
+        # and a newline at the very end, in one copy at most
+        parts = [part for part in (carry, block) if part]
+        taken = len(block)
+        if block and not block.endswith(b"\n"):
+            rest = stream.readline(MAX_LINE_READ)
+            taken += len(rest)
+            parts.append(rest)
+        if not parts[-1].endswith(b"\n"):
+            parts.append(b"\n")
+        data = b"".join(parts) if len(parts) > 1 else parts[0]
         batch, deferred, read = _decode_chunk(
             np.frombuffer(data, dtype=np.uint8), carry_numbers, next_number, source_id,
             reference_us, window_lines, final,
         )
         next_number += read
-        batch.bytes_read = len(block)
+        batch.bytes_read = taken
         if strict and batch.rejects.num_rows:
             _raise_first(batch.rejects, path)
         carry, carry_numbers = deferred

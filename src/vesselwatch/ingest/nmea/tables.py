@@ -14,7 +14,6 @@ from vesselwatch.ingest.nmea import decode as dec
 from vesselwatch.model.mmsi import ALLOWED_KINDS, ISSUE_NAMES, MID_ALLOCATED
 from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
 
-_US_PER_DAY = 86_400 * 1_000_000
 
 
 def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
@@ -25,13 +24,14 @@ def _ts(us: np.ndarray) -> pa.Array:
     return pa.array(us, pa.int64(), mask=us < 0).cast(TS)
 
 
-def _text(chars: np.ndarray) -> pa.Array:
-    """(n, k) 6-bit ASCII to strings: trailing ``@`` padding and blanks removed, empty -> null."""
-    n, k = chars.shape
-    raw = pa.array(chars.view(f"S{k}").ravel(), pa.binary()) if n and k else pa.nulls(n, pa.binary())
-    text = pc.cast(raw, pa.string())
-    text = pc.utf8_trim_whitespace(pc.utf8_rtrim(text, characters="@"))
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+def _text(chars: np.ndarray, rows: np.ndarray) -> pa.Array:
+    """Rows ``rows`` of (n, k) 6-bit ASCII as strings: trailing ``@`` padding and blanks
+    removed, empty -> null (compiled: ``_payload.text_buffers``)."""
+    valid, offsets, data, nulls = _payload.text_buffers(
+        np.ascontiguousarray(chars, np.uint8), np.ascontiguousarray(rows, np.int64))
+    return pa.Array.from_buffers(
+        pa.string(), len(rows), [pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(data)],
+        null_count=nulls)
 
 
 def labels(codes: np.ndarray, names: pa.Array, null: np.ndarray | None = None) -> pa.Array:
@@ -113,32 +113,15 @@ def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict
     return table.cast(wire_schema(table.schema, POSITIONS)), (bad_msgs, reasons)
 
 
-def _eta(ts_us: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
-         minute: np.ndarray) -> np.ndarray:
-    """The ETA (month, day, hour, minute; no year) as the instant nearest the report time.
+def _eta(ts_us: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """The ETA (``parts``: month, day, hour, minute; no year) as the instant nearest the
+    report time, -1 where not available (compiled: ``_payload.eta_us``).
 
     Month or day 0 means not available (null); hour 24 or minute 60 means the time of day
     is not available, so the ETA is taken as midnight of that day.
     """
-    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour <= 24) & (minute <= 60)
-    hour = np.where(hour == 24, 0, hour)
-    minute = np.where(minute == 60, 0, minute)
-    report_day = np.where(ts_us >= 0, ts_us, 0) // _US_PER_DAY
-    year = report_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    best = np.full(len(ts_us), -1, dtype=np.int64)
-    best_dist = np.full(len(ts_us), np.iinfo(np.int64).max)
-    for dy in (-1, 0, 1):
-        months = ((year + dy - 1970) * 12 + np.where(ok, month - 1, 0)).astype("datetime64[M]")
-        first = months.astype("datetime64[D]").astype(np.int64)
-        nxt = (months + 1).astype("datetime64[D]").astype(np.int64)
-        d = first + np.where(ok, day - 1, 0)
-        valid = ok & (d < nxt)
-        us = ((d * 24 + hour) * 60 + minute) * 60_000_000
-        dist = np.abs(us - ts_us)
-        better = valid & (dist < best_dist)
-        best = np.where(better, us, best)
-        best_dist = np.where(better, dist, best_dist)
-    return best
+    return np.asarray(_payload.eta_us(np.ascontiguousarray(ts_us, np.int64),
+                                      np.ascontiguousarray(parts, np.int64)))
 
 
 def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
@@ -149,7 +132,7 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
     dims = fields["dims"][rows]
     eta_parts = fields["eta"][rows]
     ts = np.asarray(common["ts"])[rows]
-    eta = _eta(ts, eta_parts[:, 0], eta_parts[:, 1], eta_parts[:, 2], eta_parts[:, 3])
+    eta = _eta(ts, eta_parts)
     eta = np.where(msg_type == 5, eta, -1)
     length = np.where((dims[:, 0] > 0) & (dims[:, 1] > 0), dims[:, 0] + dims[:, 1], 0)
     width = np.where((dims[:, 2] > 0) & (dims[:, 3] > 0), dims[:, 2] + dims[:, 3], 0)
@@ -163,8 +146,8 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "ais_class": _ais_class(msg_type),
         "mmsi_issue": _mmsi_issue(fields["mmsi"][rows], msg_type),
         "imo": _int(fields["imo"][rows], pa.uint32(), null_below=1),
-        "name": _text(fields["name"][text_rows]),
-        "callsign": _text(fields["callsign"][text_rows]),
+        "name": _text(fields["name"], text_rows),
+        "callsign": _text(fields["callsign"], text_rows),
         "ship_type": _int(fields["ship_type"][rows], pa.uint8(), null_below=1),
         "to_bow_m": _int(dims[:, 0], pa.uint16(), null_below=1),
         "to_stern_m": _int(dims[:, 1], pa.uint16(), null_below=1),
@@ -173,7 +156,7 @@ def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[s
         "length_m": pa.array(length, pa.float32(), mask=length <= 0),
         "width_m": pa.array(width, pa.float32(), mask=width <= 0),
         "draught_m": pa.array(draught, pa.float32(), mask=draught <= 0),
-        "destination": _text(fields["destination"][text_rows]),
+        "destination": _text(fields["destination"], text_rows),
         "eta": _ts(eta),
         "station": c["station"], "source_id": c["source_id"], "source_line": c["source_line"],
         "msg_hash": c["msg_hash"],
