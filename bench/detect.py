@@ -26,7 +26,9 @@ The baseline, DuckDB (threads = 2) over the same Parquet file, each query in its
   interpolation and no run merging: less work than GFW's definition.
 
 Both baselines report what they found next to the planted truth. With ``--baseline-slice N``
-the first whole vessels of up to N positions are written to a slice file, and
+a slice of whole vessels (two of each planted behaviour, then ordinary vessels in MMSI order
+while the total stays within N positions) is written to a slice file with its truth and
+ports, and
 ``bench/movingpandas_baseline.py`` and vesselwatch (ingest, then detect) run on it; the
 ratio is MovingPandas' wall time over vesselwatch detect's, on the same slice.
 
@@ -227,14 +229,20 @@ def detect_available() -> tuple[bool, bool]:
 
 
 def run_vesselwatch(parquet: Path, work: Path, entry: str | None, ports: Path | None,
-                    has_detect: bool, takes_ports: bool) -> dict[str, Any]:
-    store = work / "store"
-    if store.exists():
-        shutil.rmtree(store)
-    ingest = measure([*vesselwatch_command(), "ingest", str(parquet), "--store", str(store),
-                      "--json"])
-    ingest["report"] = parse_json(ingest.pop("stdout"))
-    ingest.pop("stderr")
+                    has_detect: bool, takes_ports: bool, ingested: Path | None = None
+                    ) -> dict[str, Any]:
+    if ingested is not None:
+        store = ingested
+        ingest: dict[str, Any] = {"skipped": f"--ingested {ingested}: not measured in this run"}
+    else:
+        store = work / "store"
+        if store.exists():
+            shutil.rmtree(store)
+        ingest = measure([*vesselwatch_command(), "ingest", str(parquet), "--store", str(store),
+                          "--json"])
+        ingest["report"] = parse_json(ingest.pop("stdout"))
+        ingest.pop("stderr")
+        ingest["positions_per_s"] = round(ingest["report"]["positions"] / ingest["wall_s"])
     if entry is not None:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--run-entry", entry,
                "--store", str(store), str(parquet), "--ports", str(ports or "")]
@@ -271,7 +279,7 @@ def run_slice(parquet: Path, rows: int, work: Path, entry: str | None, ports: Pa
     mp["result"] = parse_json(mp.pop("stdout"))
     mp.pop("stderr")
     out: dict[str, Any] = {"rows": taken["rows"], "vessels": taken["vessels"],
-                           "movingpandas": mp}
+                           "planted": taken["planted"], "movingpandas": mp}
     if with_vesselwatch:
         vw = run_vesselwatch(sliced, work / "slice", entry, ports, has_detect, takes_ports)
         out["vesselwatch"] = vw
@@ -304,11 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ports", default="",
                     help="port file for detection (default: FILE.ports.csv beside the input)")
     ap.add_argument("--baseline-slice", type=int, default=0, metavar="N",
-                    help="also run MovingPandas and vesselwatch on the first whole vessels "
-                         "of up to N positions")
+                    help="also run MovingPandas and vesselwatch on a slice of whole "
+                         "vessels of about N positions (see movingpandas_baseline.py)")
     ap.add_argument("--baseline-only", action="store_true",
                     help="run only the baselines (DuckDB; MovingPandas with --baseline-slice)")
     ap.add_argument("--no-duckdb", action="store_true", help="skip the DuckDB baseline")
+    ap.add_argument("--ingested", type=Path, default=None, metavar="STORE",
+                    help="a store that already holds this file: skip (and do not time) "
+                         "`vesselwatch ingest`")
     ap.add_argument("--work", type=Path, default=None,
                     help="keep stores and the slice here (default: a temporary folder)")
     ap.add_argument("--run-duckdb", choices=("gaps", "encounters"), help=argparse.SUPPRESS)
@@ -358,9 +369,8 @@ def main(argv: list[str] | None = None) -> int:
                 result["checks"] = truth_checks(truth, duck)
             if not args.baseline_only:
                 vw = run_vesselwatch(parquet, work / "full", args.entry, ports, has_detect,
-                                     takes_ports)
+                                     takes_ports, args.ingested)
                 vw["detect"]["positions_per_s"] = round(rows / vw["detect"]["wall_s"])
-                vw["ingest"]["positions_per_s"] = round(rows / vw["ingest"]["wall_s"])
                 result["vesselwatch"] = vw
                 if "duckdb" in result:
                     base = sum(result["duckdb"][k]["wall_s"] for k in ("gaps", "encounters"))
@@ -393,13 +403,17 @@ def report(r: dict[str, Any]) -> None:
     if "vesselwatch" in r:
         for k in ("ingest", "detect"):
             m = r["vesselwatch"][k]
+            if "skipped" in m:
+                w(f"  vesselwatch {k:<7} {m['skipped']}\n")
+                continue
             w(f"  vesselwatch {k:<7} wall {m['wall_s']:7.2f} s, peak {m['peak_rss_mb']:,.0f} MB, "
               f"{m['positions_per_s']:,} positions/s\n")
         w(f"  detect summary: {json.dumps(r['vesselwatch']['detect']['summary'])[:2000]}\n")
     if "slice" in r:
         s = r["slice"]
         mp = s["movingpandas"]
-        w(f"  slice: {s['rows']:,} positions of {s['vessels']} vessels; movingpandas wall "
+        w(f"  slice: {s['rows']:,} positions of {s['vessels']} vessels, planted "
+          f"{json.dumps(s['planted'])}; movingpandas wall "
           f"{mp['wall_s']:.2f} s, peak {mp['peak_rss_mb']:,.0f} MB; "
           f"{json.dumps(mp['result'].get('found'))}\n")
         if "vesselwatch" in s:

@@ -1,8 +1,10 @@
 """The MovingPandas baseline: gaps, stops and encounters the way a MovingPandas user finds them.
 
 Input: a (small) Parquet file of canonical positions, e.g. the slice ``bench/detect.py
---baseline-slice N`` writes, or any ``bench/make_tracks.py`` output with ``--rows N`` (the
-first whole vessels of up to N positions). In one process, after imports:
+--baseline-slice N`` writes, or any ``bench/make_tracks.py`` output with ``--rows N``. A
+slice is whole vessels: two of each planted behaviour of the truth file (both vessels of an
+encounter pair; two 5 h and two 8 h gaps), then ordinary vessels in MMSI order while the
+total stays within N positions. In one process, after imports:
 
 1. ``TrajectoryCollection`` of the positions (EPSG:4326, one trajectory per MMSI, the
    ``sog_kn`` column kept);
@@ -43,49 +45,81 @@ MIN_SPAN_SLOTS = 12
 MAX_MEDIAN_SOG_KN = 2.0
 
 
-def write_slice(parquet: Path, rows: int, out: Path) -> dict[str, int]:
-    """The first whole vessels of ``parquet`` with at most ``rows`` positions (at least one
-    vessel) to ``out``; the truth and port files beside it are carried over, cut to them."""
+def pick_vessels(parquet: Path, rows: int, truth: dict[str, Any] | None, sample: int
+                 ) -> tuple[Any, Any]:
+    """MMSIs of a slice and the row count of each: ``sample`` of every planted behaviour of
+    ``truth`` (encounter pairs whole), then ordinary vessels in MMSI order while the total
+    stays within ``rows`` (at least one vessel)."""
     import numpy as np
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(parquet)
-    groups, seen = [], 0
-    for g in range(pf.num_row_groups):
-        groups.append(g)
-        seen += pf.metadata.row_group(g).num_rows
-        if seen > rows:
+    mmsi = pq.read_table(parquet, columns=["mmsi"]).column("mmsi").to_numpy()
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(mmsi)) + 1])
+    vessels = mmsi[starts]
+    counts = dict(zip(vessels.tolist(), np.diff(np.append(starts, len(mmsi))).tolist()))
+    wanted: list[int] = []
+    planted: set[int] = set()
+    if truth is not None:
+        for key in ("encounters", "loitering", "port_visits", "anchored"):
+            planted |= {e["mmsi"] for e in truth[key]} | {e.get("other_mmsi", 0)
+                                                           for e in truth[key]}
+            for e in truth[key][:sample]:
+                wanted += [e["mmsi"]] + ([e["other_mmsi"]] if "other_mmsi" in e else [])
+        planted |= {e["mmsi"] for e in truth["gaps"]}
+        for hours in sorted({e["planned_hours"] for e in truth["gaps"]}):
+            wanted += [e["mmsi"] for e in truth["gaps"] if e["planned_hours"] == hours][:sample]
+    total = sum(counts.get(m, 0) for m in wanted)
+    for m in vessels.tolist():
+        if m in planted:
+            continue
+        if total + counts[m] > rows and (wanted or total):
             break
-    table = pf.read_row_groups(groups)
-    mmsi = table.column("mmsi").to_numpy()
-    if len(mmsi) > rows:
-        starts = np.flatnonzero(np.diff(mmsi)) + 1  # first row of each later vessel
-        fits = starts[starts <= rows]
-        cut = int(fits[-1]) if len(fits) else (int(starts[0]) if len(starts) else len(mmsi))
-        table = table.slice(0, cut)
-        mmsi = mmsi[:cut]
+        wanted.append(m)
+        total += counts[m]
+    chosen = np.array(sorted(set(wanted)), dtype=mmsi.dtype)
+    return chosen, np.array([counts[m] for m in chosen.tolist()])
+
+
+def write_slice(parquet: Path, rows: int, out: Path, sample: int = 2) -> dict[str, int]:
+    """A slice of ``parquet`` (see :func:`pick_vessels`) to ``out``, sorted as the input; the
+    truth and port files beside it are carried over, the truth cut to the slice."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    truth_path = parquet.with_suffix(".truth.json")
+    truth = json.loads(truth_path.read_text()) if truth_path.is_file() else None
+    chosen, _ = pick_vessels(parquet, rows, truth, sample)
+    pf = pq.ParquetFile(parquet)
+    keep = pa.array(chosen)
+    parts = []
+    for g in range(pf.num_row_groups):
+        stats = pf.metadata.row_group(g).column(0).statistics
+        lo, hi = (stats.min, stats.max) if stats is not None and stats.has_min_max else (0, 2**32)
+        if not ((chosen >= lo) & (chosen <= hi)).any():
+            continue
+        t = pf.read_row_group(g)
+        parts.append(t.filter(pc.is_in(t.column("mmsi"), value_set=keep)))
+    table = pa.concat_tables(parts)
     out.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, out, compression="zstd")
-    last = int(mmsi[-1])
-    truth = parquet.with_suffix(".truth.json")
-    if truth.is_file():
-        t = json.loads(truth.read_text())
+    inside = set(chosen.tolist())
+    if truth is not None:
         for key in ("encounters", "loitering", "gaps", "port_visits", "anchored"):
-            t[key] = [e for e in t[key] if e["mmsi"] <= last and e.get("other_mmsi", 0) <= last]
-        t["rows"] = table.num_rows
-        t["vessels"] = len(np.unique(mmsi))
-        hours = {e["mmsi"]: e["planned_hours"] for e in t["gaps"]}
-        t["counts"].update({
-            "encounter_pairs": len(t["encounters"]), "loiterers": len(t["loitering"]),
-            "gaps_5h": sum(1 for h in hours.values() if h == 5.0),
-            "gaps_8h": sum(1 for h in hours.values() if h == 8.0),
-            "port_visitors": len(t["port_visits"]), "anchored": len(t["anchored"])})
-        t["slice_of"] = str(parquet)
-        out.with_suffix(".truth.json").write_text(json.dumps(t, indent=1) + "\n")
+            truth[key] = [e for e in truth[key] if e["mmsi"] in inside]
+        hours = [e["planned_hours"] for e in truth["gaps"]]
+        truth["counts"].update({
+            "encounter_pairs": len(truth["encounters"]), "loiterers": len(truth["loitering"]),
+            "gaps_5h": hours.count(5.0), "gaps_8h": hours.count(8.0),
+            "port_visitors": len(truth["port_visits"]), "anchored": len(truth["anchored"])})
+        truth.update({"rows": table.num_rows, "vessels": len(inside),
+                      "slice_of": str(parquet), "slice_sample": sample})
+        out.with_suffix(".truth.json").write_text(json.dumps(truth, indent=1) + "\n")
     ports = parquet.with_suffix(".ports.csv")
     if ports.is_file():
         out.with_suffix(".ports.csv").write_text(ports.read_text())
-    return {"rows": table.num_rows, "vessels": len(np.unique(mmsi)), "last_mmsi": last}
+    return {"rows": table.num_rows, "vessels": len(inside),
+            "planted": truth["counts"] if truth else None}
 
 
 def encounters(tc: Any, pd: Any, gpd: Any) -> dict[str, Any]:
@@ -136,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("parquet", type=Path)
     ap.add_argument("--rows", type=int, default=0,
-                    help="use only the first whole vessels of up to N positions")
+                    help="use only a slice of whole vessels, at most N positions")
     ap.add_argument("--json", type=Path, default=None, help="also write the result here")
     args = ap.parse_args(argv)
     try:

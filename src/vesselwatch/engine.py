@@ -21,8 +21,8 @@ import pyarrow as pa
 
 from vesselwatch.detect.config import DetectConfig, load_config
 from vesselwatch.errors import InputError
-from vesselwatch.model.events import EventType
 from vesselwatch.ingest import read_file, resolve_format
+from vesselwatch.model.events import EventType
 from vesselwatch.store import IngestResult, Store, StoreInfo
 from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
 
@@ -221,8 +221,10 @@ class Engine:
         ``ports_file`` (overriding both). Deterministic: the same store and parameters
         give the same events and ids.
         """
-        cfg = config if isinstance(config, DetectConfig) else load_config(config)
-        return _detect(self, cfg, ports_file, watchlist, progress)
+        cfg = config if isinstance(config, DetectConfig) else load_config(
+            None if config is None else Path(config))
+        return _detect(self, cfg, None if ports_file is None else Path(ports_file),
+                       None if watchlist is None else os.fspath(watchlist), progress)
 
     def events(
         self,

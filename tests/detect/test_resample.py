@@ -132,5 +132,8 @@ def test_matches_a_naive_twin(seed: int) -> None:
         assert got[key][0] == s
         assert got[key][1] == pytest.approx(la, abs=1e-9)
         assert got[key][2] == pytest.approx(sp, rel=1e-5, abs=1e-5, nan_ok=True)
+    small_blocks = resample_tracks(tracks, 10.0, 1.0, block_rows=7)
+    for name in ("mmsi", "t_us", "lat", "lon", "observed", "speed_reported", "seg"):
+        assert np.array_equal(getattr(small_blocks, name), getattr(g, name)), name
     dm = np.diff(g.mmsi.astype(np.int64))
     assert np.all((dm > 0) | ((dm == 0) & (np.diff(g.t_us) > 0)))  # (mmsi, t) order

@@ -116,6 +116,14 @@ def test_two_places_with_few_positions_in_the_overlap_has_confidence_3() -> None
     assert [(e["details"]["kind"], e["confidence"]) for e in events] == [("two_places", 3)]
 
 
+@pytest.mark.parametrize(("n", "confidence"), [(11, 4), (10, 3)])
+def test_two_places_confidence_counts_positions_in_the_overlap(n: int, confidence: int) -> None:
+    # n = 11: overlap 5..100 min holds 10 positions of each track; n = 10: 9 of each
+    events = spoofing(two_transmitters(n, 1.0))
+    assert [(e["details"]["kind"], e["confidence"]) for e in events] == [
+        ("two_places", confidence)]
+
+
 def test_two_places_needs_the_minimum_distance() -> None:
     # 5 km apart, reports a minute apart: two tracks, but closer than 10 km
     rows = two_transmitters(13, 5_000 / M_PER_DEG, offset_min=1.0)
@@ -134,6 +142,10 @@ def test_two_places_distance_uses_positions_nearest_in_time() -> None:
     assert ev["details"]["kind"] == "two_places"
     assert ev["details"]["distance_m"] == pytest.approx(haversine_m(55.06, 10.0, 55.0, 12.0))
     assert ev["end_ts"] == T0_US + 92 * MIN_US
+    # halfway between two reports (60 and 70 min): the earlier one counts
+    second = [(A, T0_US + (65 + 10 * k) * MIN_US, 55.0, 12.0) for k in range(4)]
+    (ev,) = spoofing(first + second)
+    assert ev["details"]["distance_m"] == pytest.approx(haversine_m(55.06, 10.0, 55.0, 12.0))
 
 
 # --- on_land --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from vesselwatch.model.imo import imo_check_digit, imo_valid, is_valid_imo
 
-# Real IMO numbers and near misses. 1234567, a favourite placeholder, passes the check
+# Valid IMO numbers (9074729, 9176187: known ships) and near misses. 1234567, a favourite placeholder, passes the check
 # (7+12+15+16+15+12 = 77): the check digit alone cannot tell it from a real number.
 VALID = [9074729, 9176187, 9334662, 1000007, 1234567]
 INVALID = [9074728, 9176188, 1000003, 1234568, 9999999, 0, 999999, 10000000, -9074729]

@@ -6,6 +6,7 @@ from ``src/vesselwatch/detect/``. Plain Python on purpose: clarity over speed.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,17 @@ def knots(dist_m: float, dt_us: int) -> float:
     if dt_us <= 0:
         return math.nan
     return (dist_m / NM_M) / (dt_us / HOUR_US)
+
+
+def implied_kn(dist_m: float, dt_us: int) -> float:
+    """The implied speed of a step, as the conventions define it.
+
+    "the implied speed from the previous position of its track (distance / time; two
+    positions at the same time: 0 kn at the same place, else infinite)"
+    """
+    if dt_us == 0:
+        return 0.0 if dist_m == 0 else math.inf
+    return knots(dist_m, dt_us)
 
 
 def is_nan(x: Any) -> bool:
@@ -144,15 +156,17 @@ def ts_column_to_us(col: pd.Series) -> list[int]:
 # --- ports ----------------------------------------------------------------------------------
 
 
-def norm_ports(ports: Any, config: Any = None) -> list[dict[str, Any]]:
+def norm_ports(ports: Any, config: Any = None) -> PortList:
     """Ports as plain dicts: id, name, lat, lon, entry_radius_m, exit_radius_m, watched.
 
     Accepts dicts (``id`` or ``port_id``), objects with those attributes (``Port``) or any
     iterable of them (``PortIndex`` iterates ``Port``). "Each port has its own entry and
     exit radius ...; the two defaults above serve ports that carry none."
     """
+    if isinstance(ports, PortList):
+        return ports
     cfg = config_or_default(config)
-    out = []
+    out = PortList()
     for p in list(ports or []):
         get = p.get if isinstance(p, dict) else (lambda k, d=None, p=p: getattr(p, k, d))
         pid = get("id", None)
@@ -175,14 +189,45 @@ def norm_ports(ports: Any, config: Any = None) -> list[dict[str, Any]]:
 def nearest_port_within(lat: float, lon: float, ports: list[dict[str, Any]],
                         radius_key: str) -> int | None:
     """Index of the nearest port whose ``radius_key`` circle holds the point (boundary
-    included; equal distances: the lower index), or None."""
+    included; equal distances: the lower index), or None.
+
+    "Within a radius or distance includes the boundary." Only ports whose latitude is
+    close enough to matter are measured (a speed-up for the World Port Index: a point
+    farther in latitude than the largest radius is farther than that radius).
+    """
     best = None
     best_d = math.inf
-    for i, p in enumerate(ports):
+    for i in _lat_band(ports, lat, radius_key):
+        p = ports[i]
         d = haversine_m(lat, lon, p["lat"], p["lon"])
-        if d <= p[radius_key] and d < best_d:
+        if d <= p[radius_key] and (d < best_d or (d == best_d and i < best)):
             best, best_d = i, d
     return best
+
+
+class PortList(list):
+    """The ports as plain dicts (a list), with a latitude index kept beside them."""
+
+    bands: dict[str, tuple[list[float], list[int], float]]
+
+
+def _lat_band(ports: list[dict[str, Any]], lat: float, radius_key: str) -> list[int]:
+    """Indices of the ports within the largest ``radius_key`` of ``lat`` in latitude."""
+    if len(ports) < 50 or not isinstance(ports, PortList):
+        return list(range(len(ports)))
+    if not hasattr(ports, "bands"):
+        ports.bands = {}
+    band = ports.bands.get(radius_key)
+    if band is None:
+        order = sorted(range(len(ports)), key=lambda i: ports[i]["lat"])
+        lats = [ports[i]["lat"] for i in order]
+        reach = max(p[radius_key] for p in ports)
+        band = (lats, order, math.degrees(reach / EARTH_RADIUS_M) * 1.001 + 1e-9)
+        ports.bands[radius_key] = band
+    lats, order, half = band
+    lo = bisect.bisect_left(lats, lat - half)
+    hi = bisect.bisect_right(lats, lat + half)
+    return sorted(order[lo:hi])
 
 
 # --- speeds and events ----------------------------------------------------------------------

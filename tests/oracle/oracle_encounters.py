@@ -32,6 +32,11 @@ def _wrap(lon: float) -> float:
     return ((lon + 180.0) % 360.0) - 180.0
 
 
+def _lerp(a: float, b: float, f: float) -> float:
+    """a + f·(b − a), with equal ends (an infinite speed on both) staying as they are."""
+    return a if a == b else a + f * (b - a)
+
+
 def resample_track(track: list[dict[str, Any]], step_us: int, max_gap_us: float) -> dict:
     """{grid time: slot} for one track; slot = lat, lon, speed, sources, observed.
 
@@ -57,7 +62,7 @@ def resample_track(track: list[dict[str, Any]], step_us: int, max_gap_us: float)
                 slots[t] = {
                     "lat": a["lat"] + f * (b["lat"] - a["lat"]),
                     "lon": _wrap(a["lon"] + f * _short_dlon(a["lon"], b["lon"])),
-                    "speed": a["speed_kn"] + f * (b["speed_kn"] - a["speed_kn"]),
+                    "speed": _lerp(a["speed_kn"], b["speed_kn"], f),
                     "reported": [bool(a["speed_reported"]), bool(b["speed_reported"])],
                 }
             t += step_us

@@ -31,21 +31,29 @@ def gaps_naive(tracks: pd.DataFrame, ports: Any, config: Any = None,
     events = []
     # "A gap is a step between consecutive non-outlier positions of a track at least
     # min_gap_h long."
-    for track in track_groups(tracks):
+    tracks_list = track_groups(tracks)
+    last_of_mmsi: dict[int, list[int]] = {}
+    for track in tracks_list:
+        last_of_mmsi.setdefault(int(track[0]["mmsi"]), []).append(track[-1]["ts"])
+    for track in tracks_list:
         for k in range(len(track) - 1):
             off, on = track[k], track[k + 1]
             if on["ts"] - off["ts"] >= min_gap_us:
                 events.append(_gap(track, off, on, until, port_list, gp))
         # "The last position of a track at least min_gap_h before the end of the data
-        # opens an open gap."
+        # opens an open gap, unless the MMSI has a later position on another track (a
+        # second transmitter still sending)."  (Other non-outlier tracks: outliers are
+        # left out of every detector but spoofing.)
         last = track[-1]
-        if until - last["ts"] >= min_gap_us:
+        later_elsewhere = any(t > last["ts"] for t in last_of_mmsi[int(last["mmsi"])])
+        if until - last["ts"] >= min_gap_us and not later_elsewhere:
             events.append(_gap(track, last, None, until, port_list, gp))
     return events
 
 
 def _port_id(r: dict[str, Any] | None, ports: list[dict[str, Any]]) -> str | None:
-    # "off_port_id, on_port_id (port whose exit radius holds the position, else null)"
+    # "off_port_id, on_port_id (the port whose exit radius holds the position, else null;
+    # every on_ field, the distance and the implied speed are null when open)"
     if r is None or is_nan(r["port_idx"]):
         return None
     return ports[int(r["port_idx"])]["id"]
@@ -69,7 +77,7 @@ def _gap(track: list[dict[str, Any]], off: dict[str, Any], on: dict[str, Any] | 
     positions_before = sum(1 for r in track if window_start <= r["ts"] <= start_ts)
     details = {
         "off_lat": off["lat"], "off_lon": off["lon"],
-        # "(null when open)"
+        # "every on_ field, the distance and the implied speed are null when open"
         "on_lat": None if on is None else on["lat"],
         "on_lon": None if on is None else on["lon"],
         "distance_m": distance,

@@ -7,12 +7,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from oracle_common import (
     config_or_default,
     haversine_m,
+    implied_kn,
     is_nan,
-    knots,
     nearest_port_within,
     norm_ports,
     ts_column_to_us,
@@ -24,13 +25,18 @@ TRACK_COLUMNS = ["mmsi", "ts", "lat", "lon", "sog_kn", "order", "seg", "outlier"
 
 
 def prepare_tracks_naive(positions: pd.DataFrame, ports: Any,
-                         is_land: Callable[[float, float], bool],
-                         dist_shore_m: Callable[[float, float], float],
+                         is_land: Any,
+                         dist_shore_m: Callable[[float, float], float] | None = None,
                          config: Any = None) -> pd.DataFrame:
     """Positions with ``seg`` and the flags of step 4 and the context of step 5.
 
     One row per kept position; columns ``TRACK_COLUMNS`` (plus ``mmsi_issue`` when given).
     ``order`` is the rank of the position within its MMSI in the order of step 2.
+
+    ``is_land`` and ``dist_shore_m`` are callables of one (lat, lon); or ``is_land`` is a
+    land mask object (``is_land`` and ``distance_to_shore_m`` methods over arrays, as
+    ``vesselwatch.reference.land.LandMask``) and ``dist_shore_m`` is None: it is then asked
+    once for all positions (the same answers, only faster).
     """
     cfg = config_or_default(config)
     tp = cfg.tracks
@@ -40,13 +46,15 @@ def prepare_tracks_naive(positions: pd.DataFrame, ports: Any,
     df["ts"] = ts_column_to_us(df["ts"])
     if "sog_kn" not in df.columns:
         df["sog_kn"] = math.nan
+    df["sog_kn"] = df["sog_kn"].astype("float64")
 
     # 1. "Positions without a latitude or longitude are left out of tracks (they have no
     # place)."
     df = df[df["lat"].notna() & df["lon"].notna()]
-    # "Rows with the same (mmsi, ts, lat, lon) are one position."  (The first row, after a
-    # stable sort by those keys, gives the SOG; see AMBIGUITIES.md.)
-    df = df.sort_values(["mmsi", "ts", "lat", "lon"], kind="stable")
+    # "Rows with the same (mmsi, ts, lat, lon) are one position, keeping the lowest
+    # reported SOG (a missing SOG counts as highest)."
+    df = df.sort_values(["mmsi", "ts", "lat", "lon", "sog_kn"], kind="stable",
+                        na_position="last")
     df = df.drop_duplicates(["mmsi", "ts", "lat", "lon"], keep="first")
 
     out_rows: list[dict[str, Any]] = []
@@ -56,26 +64,32 @@ def prepare_tracks_naive(positions: pd.DataFrame, ports: Any,
         for k, r in enumerate(rows):
             r["order"] = k
             r["mmsi"] = int(mmsi)
+            r["ts"] = int(r["ts"])
+            r["lat"] = float(r["lat"])
+            r["lon"] = float(r["lon"])
         segments = _segments(rows, tp)
-        tracks = _chain(segments)
+        tracks = [[r for s in track for r in s] for track in _chain(segments)]
         for seg_no, track in enumerate(tracks):
-            positions_of_track = [r for s in track for r in s]
-            for r in positions_of_track:
+            for r in track:
                 r["seg"] = seg_no
-            out_rows.extend(positions_of_track)
+        _outliers(tracks, tp)
+        for track in tracks:
+            _steps_and_speeds(track, tp)
+            out_rows.extend(track)
 
+    _land_context(out_rows, is_land, dist_shore_m)
     for r in out_rows:
-        _context(r, port_list, is_land, dist_shore_m, tp)
+        _context(r, port_list, tp)
 
     result = pd.DataFrame(out_rows)
     if result.empty:
         result = pd.DataFrame(columns=TRACK_COLUMNS)
-    _flags(result, tp)
     result = result.sort_values(["mmsi", "seg", "order"], kind="stable").reset_index(drop=True)
-    _speeds(result)
     for c in ("port_idx", "entry_port_idx"):
         result[c] = pd.Series([None if is_nan(v) else int(v) for v in result[c]],
                               index=result.index, dtype=object)
+    for c in ("outlier", "jump", "on_land", "speed_reported"):
+        result[c] = result[c].astype(bool)
     cols = TRACK_COLUMNS + (["mmsi_issue"] if "mmsi_issue" in result.columns else [])
     return result[cols]
 
@@ -94,7 +108,8 @@ def _segments(rows: list[dict[str, Any]], tp: Any) -> list[list[dict[str, Any]]]
             q = s["positions"][-1]
             d = haversine_m(q["lat"], q["lon"], r["lat"], r["lon"])
             dt = r["ts"] - q["ts"]
-            reachable = d <= tp.jump_noise_m or (dt > 0 and knots(d, dt) <= tp.max_implied_sog_kn)
+            reachable = d <= tp.jump_noise_m or (
+                dt > 0 and implied_kn(d, dt) <= tp.max_implied_sog_kn)
             if not reachable:
                 continue
             # "Of several such segments it joins the one whose last position is nearest
@@ -107,7 +122,7 @@ def _segments(rows: list[dict[str, Any]], tp: Any) -> list[list[dict[str, Any]]]
             best["last_extended"] = k
             continue
         # "If none qualifies it opens a new segment; when max_open_segments are already
-        # open, the least recently extended closes."
+        # open, the least recently extended closes."  (closed before the new one opens)
         if len(open_now) >= tp.max_open_segments:
             oldest = min(open_now, key=lambda s: s["last_extended"])
             open_now.remove(oldest)
@@ -127,8 +142,9 @@ def _chain(segments: list[list[dict[str, Any]]]) -> list[list[list[dict[str, Any
         first_ts = seg[0]["ts"]
         candidates = [t for t in tracks if t["end"] < first_ts]
         if candidates:
-            # ties on the end: the track that began first (see AMBIGUITIES.md)
-            t = max(candidates, key=lambda t: (t["end"], -t["number"]))
+            # "Of two tracks that ended at the same time, the one that began first is
+            # continued."  (equal beginnings too: the one made first)
+            t = max(candidates, key=lambda t: (t["end"], -t["begin"], -t["number"]))
             t["segments"].append(seg)
             t["end"] = max(t["end"], seg[-1]["ts"])
         else:
@@ -139,81 +155,78 @@ def _chain(segments: list[list[dict[str, Any]]]) -> list[list[list[dict[str, Any
     return [t["segments"] for t in tracks]
 
 
-def _context(r: dict[str, Any], ports: list[dict[str, Any]],
-             is_land: Callable[[float, float], bool],
-             dist_shore_m: Callable[[float, float], float], tp: Any) -> None:
-    # 5. "Each position gets dist_shore_m (distance from the shore ...), the nearest port
-    # within that port's exit radius (port_idx, or none) and the nearest port within its
-    # entry radius."
-    r["dist_shore_m"] = float(dist_shore_m(r["lat"], r["lon"]))
+def _outliers(tracks: list[list[dict[str, Any]]], tp: Any) -> None:
+    # 4. "outlier: the position belongs to a track of fewer than min_segment_positions
+    # positions that overlaps in time a track of the MMSI with at least
+    # min_segment_positions positions."  ("Overlap in time is of closed intervals: tracks
+    # touching at one instant overlap.")
+    spans = [(min(r["ts"] for r in t), max(r["ts"] for r in t), len(t)) for t in tracks]
+    for t, (a0, a1, n) in zip(tracks, spans):
+        outlier = n < tp.min_segment_positions and any(
+            m >= tp.min_segment_positions and a0 <= b1 and b0 <= a1 for b0, b1, m in spans)
+        for r in t:
+            r["outlier"] = outlier
+
+
+def _steps_and_speeds(track: list[dict[str, Any]], tp: Any) -> None:
+    """Step 4's jump flag and the conventions' speed of each position of one track."""
+    track.sort(key=lambda r: r["order"])
+    for r in track:
+        r["jump"] = False
+        r["step_m"] = math.nan
+        r["step_sog_kn"] = math.nan
+    for a, b in itertools.pairwise(track):
+        # "jump: the step from the previous position of the track is longer than
+        # jump_noise_m and faster than max_implied_sog_kn."
+        d = haversine_m(a["lat"], a["lon"], b["lat"], b["lon"])
+        v = implied_kn(d, b["ts"] - a["ts"])
+        b["step_m"] = d
+        b["step_sog_kn"] = v
+        b["jump"] = d > tp.jump_noise_m and v > tp.max_implied_sog_kn
+    # Conventions, "Speed of a position (speed_kn): the reported SOG where there is one,
+    # else the implied speed from the previous position of its track (distance / time;
+    # two positions at the same time: 0 kn at the same place, else infinite); the first
+    # position of a track without SOG takes the implied speed to the next one (a track of
+    # one position without SOG has no speed: NaN ...)."
+    for i, r in enumerate(track):
+        sog = r["sog_kn"]
+        if not is_nan(sog):
+            r["speed_kn"] = float(sog)
+            r["speed_reported"] = True
+            continue
+        r["speed_reported"] = False
+        if i > 0:
+            r["speed_kn"] = r["step_sog_kn"]
+        elif len(track) > 1:
+            r["speed_kn"] = track[1]["step_sog_kn"]
+        else:
+            r["speed_kn"] = math.nan
+
+
+def _land_context(rows: list[dict[str, Any]], is_land: Any,
+                  dist_shore_m: Callable[[float, float], float] | None) -> None:
+    # 5. "Each position gets dist_shore_m (distance from the shore, from the packaged
+    # raster)" -- and the land mask's answer, for on_land.
+    if dist_shore_m is None:
+        lat = np.array([r["lat"] for r in rows], dtype=np.float64)
+        lon = np.array([r["lon"] for r in rows], dtype=np.float64)
+        land = np.asarray(is_land.is_land(lat, lon), dtype=bool)
+        shore = np.asarray(is_land.distance_to_shore_m(lat, lon), dtype=np.float64)
+        for r, a, b in zip(rows, land.tolist(), shore.tolist()):
+            r["land_mask"] = bool(a)
+            r["dist_shore_m"] = float(b)
+        return
+    for r in rows:
+        r["land_mask"] = bool(is_land(r["lat"], r["lon"]))
+        r["dist_shore_m"] = float(dist_shore_m(r["lat"], r["lon"]))
+
+
+def _context(r: dict[str, Any], ports: list[dict[str, Any]], tp: Any) -> None:
+    # 5. "the nearest port within that port's exit radius (port_idx, or none) and the
+    # nearest port within its entry radius."
     r["port_idx"] = nearest_port_within(r["lat"], r["lon"], ports, "exit_radius_m")
     r["entry_port_idx"] = nearest_port_within(r["lat"], r["lon"], ports, "entry_radius_m")
     # 4. "on_land: the land mask says land, the position is more than land_margin_m from
     # the shore, and it is inside no port's exit radius."
-    r["on_land"] = bool(is_land(r["lat"], r["lon"])) and r["dist_shore_m"] > tp.land_margin_m \
+    r["on_land"] = r["land_mask"] and r["dist_shore_m"] > tp.land_margin_m \
         and r["port_idx"] is None
-
-
-def _flags(df: pd.DataFrame, tp: Any) -> None:
-    """Step 4: outlier and jump."""
-    df["outlier"] = False
-    df["jump"] = False
-    df["step_m"] = math.nan
-    df["step_sog_kn"] = math.nan
-    if df.empty:
-        return
-    spans = {}
-    counts = {}
-    for (mmsi, seg), g in df.groupby(["mmsi", "seg"]):
-        spans[(mmsi, seg)] = (g["ts"].min(), g["ts"].max())
-        counts[(mmsi, seg)] = len(g)
-    # "outlier: the position belongs to a track of fewer than min_segment_positions
-    # positions that overlaps another track of the MMSI in time."  (closed intervals)
-    outlier_tracks = set()
-    for (mmsi, seg), (a0, a1) in spans.items():
-        if counts[(mmsi, seg)] >= tp.min_segment_positions:
-            continue
-        for (m2, s2), (b0, b1) in spans.items():
-            if m2 == mmsi and s2 != seg and a0 <= b1 and b0 <= a1:
-                outlier_tracks.add((mmsi, seg))
-    df["outlier"] = [(m, s) in outlier_tracks for m, s in zip(df["mmsi"], df["seg"])]
-
-    # "jump: the step from the previous position of the track is longer than jump_noise_m
-    # and faster than max_implied_sog_kn."
-    for (_mmsi, _seg), g in df.groupby(["mmsi", "seg"]):
-        g = g.sort_values("order")
-        idx = list(g.index)
-        for a, b in itertools.pairwise(idx):
-            d = haversine_m(df.at[a, "lat"], df.at[a, "lon"], df.at[b, "lat"], df.at[b, "lon"])
-            dt = df.at[b, "ts"] - df.at[a, "ts"]
-            v = math.inf if dt <= 0 and d > 0 else knots(d, dt)
-            df.at[b, "step_m"] = d
-            df.at[b, "step_sog_kn"] = v
-            if d > tp.jump_noise_m and v > tp.max_implied_sog_kn:
-                df.at[b, "jump"] = True
-
-
-def _speeds(df: pd.DataFrame) -> None:
-    """Conventions, "Speed of a position": reported SOG, else implied."""
-    df["speed_kn"] = math.nan
-    df["speed_reported"] = False
-    for (_mmsi, _seg), g in df.groupby(["mmsi", "seg"]):
-        idx = list(g.sort_values("order").index)
-        for i, row in enumerate(idx):
-            sog = df.at[row, "sog_kn"]
-            if not is_nan(sog):
-                # "the reported SOG where there is one"
-                df.at[row, "speed_kn"] = float(sog)
-                df.at[row, "speed_reported"] = True
-                continue
-            # "else the implied speed from the previous position of its track (distance /
-            # time); the first position of a track without SOG takes the implied speed to
-            # the next one."  (time 0 gives no speed: NaN, see AMBIGUITIES.md)
-            if i > 0:
-                a, b = idx[i - 1], row
-            elif len(idx) > 1:
-                a, b = row, idx[1]
-            else:
-                continue
-            d = haversine_m(df.at[a, "lat"], df.at[a, "lon"], df.at[b, "lat"], df.at[b, "lon"])
-            df.at[row, "speed_kn"] = knots(d, df.at[b, "ts"] - df.at[a, "ts"])

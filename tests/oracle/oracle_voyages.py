@@ -16,23 +16,36 @@ from oracle_common import (
 
 
 def voyages_naive(visits: list[dict], gaps: list[dict], ports: Any, config: Any = None,
-                  until: int | None = None) -> list[dict]:
-    """Voyages from the port-visit events and dark voyages from the gap events."""
+                  until: int | None = None, watched: Any = None) -> list[dict]:
+    """Voyages from the port-visit events and dark voyages from the gap events.
+
+    ``watched``: the watched ports (default: the ports of ``ports`` flagged ``watched``).
+    """
     cfg = config_or_default(config)
-    return _voyages(visits, gaps, until) + _dark_voyages(gaps, norm_ports(ports, cfg), cfg)
+    if watched is None:
+        watched_list = [p for p in norm_ports(ports, cfg) if p["watched"]]
+    else:
+        watched_list = norm_ports(watched, cfg)
+    return _voyages(visits, gaps, until) + _dark_voyages(gaps, watched_list, cfg)
 
 
 def _voyages(visits: list[dict], gaps: list[dict], until: int | None) -> list[dict]:
-    # "voyage: consecutive closed port visits of one MMSI (all its tracks, in start order):
-    # from the end of one (departure) to the start of the next (arrival)."
+    # "voyage: consecutive port visits of one MMSI (all its tracks, in start order) of which
+    # the first is closed: from the end of the first (departure) to the start of the next
+    # (arrival); none where the next starts before the first ends (two transmitters)."
+    # (Equal starts: the lower seg first, see AMBIGUITIES.md.)
     out = []
     for mmsi in sorted({v["mmsi"] for v in visits}):
-        closed = sorted((v for v in visits if v["mmsi"] == mmsi and v["end_ts"] is not None),
-                        key=lambda v: (v["start_ts"], v["event_id"]))
-        for origin, dest in itertools.pairwise(closed):
+        mine = sorted((v for v in visits if v["mmsi"] == mmsi),
+                      key=lambda v: (v["start_ts"], v["details"]["seg"]))
+        for origin, dest in itertools.pairwise(mine):
+            if origin["end_ts"] is None:
+                continue
             depart, arrive = origin["end_ts"], dest["start_ts"]
-            # "dark_s (time of the vessel's gaps inside the voyage)": the union of the
-            # vessel's gap intervals (an open gap runs to until) clipped to the voyage.
+            if arrive < depart:
+                continue
+            # "dark_s (time inside the voyage covered by the vessel's gaps, open gaps
+            # reaching to until, overlapping gaps counted once)"
             dark_s = _covered_s(mmsi, gaps, depart, arrive, until)
             details = {
                 "origin_port_id": origin["port_id"], "origin_port_name": origin["port_name"],
@@ -42,6 +55,7 @@ def _voyages(visits: list[dict], gaps: list[dict], until: int | None) -> list[di
             }
             # "port_id/port_name are the destination's, lat/lon the origin port's"
             # "Confidence: the lower of the two visits' confidences."
+            # ("Encounters, spoofing, identity changes and voyages are always closed.")
             out.append(make_event("voyage", mmsi, depart, arrive, origin["lat"], origin["lon"],
                                   min(origin["confidence"], dest["confidence"]), details,
                                   port_id=dest["port_id"], port_name=dest["port_name"],
@@ -78,8 +92,6 @@ def _nearest_watched(lat: float, lon: float, ports: list[dict[str, Any]],
                      radius_m: float) -> tuple[int | None, float]:
     best, best_d = None, float("inf")
     for i, p in enumerate(ports):
-        if not p["watched"]:
-            continue
         d = haversine_m(lat, lon, p["lat"], p["lon"])
         if d < best_d:
             best, best_d = i, d

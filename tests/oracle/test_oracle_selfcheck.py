@@ -134,7 +134,9 @@ def test_port_visit_with_entry_but_no_exit_is_open():
     assert v["start_ts"] == T0 + 2 * H and v["end_ts"] is None and v["duration_s"] is None
     assert v["details"]["entry"] is True and v["details"]["exit"] is False
     assert v["details"]["stop"] is True and v["details"]["stop_s"] == 7200.0
-    assert v["details"]["port_gap"] is False and v["details"]["max_gap_s"] == 3600.0
+    assert v["details"]["max_gap_s"] == 3600.0  # 1 h <= 4 h: no port gap
+    assert v["details"]["positions"] == 3 and v["details"]["last_seen_ts"] == T0 + 4 * H
+    assert v["details"]["speed_source"] == "reported"
     assert (v["port_id"], v["port_name"], v["lat"], v["lon"]) == ("A", "Alpha", 0.0, 0.0)
     assert v["confidence"] == 3
 
@@ -496,3 +498,138 @@ def test_timestamps_as_pandas_timestamps_and_empty_input():
     assert len(as_int) == 1
     empty = oracle_events(frame([]), None, [], no_land, shore(10.0))
     assert len(empty) == 0
+
+
+# --- rules settled by the revised doc (git diff 25fe6e2 HEAD -- docs/events.md) -------------
+
+
+def test_ring_of_another_port_is_at_sea():
+    # "otherwise in port P if position i − 1 was in port P and this position lies within P's
+    # exit radius (the hysteresis ring); otherwise at sea." Port Q 8 km east of A. Hourly at
+    # 0, 2, 4.5, 6, 20 km east of A: states A, A, sea (4.5 km from A is beyond A's exit
+    # radius; 3.5 km from Q is only Q's ring), Q (2 km from Q), sea. Two visits: A 0 h..1 h
+    # (closed: the 4.5 km position follows), Q 3 h..3 h. (The old rule kept "in port A" at
+    # 4.5 km, giving A 0 h..2 h.)
+    q = dict(PORT_B, id="Q", name="Quebec", lon=deg(8000.0))
+    ports = [PORT_A, q]
+    rows = [P(1, T0 + k * H, 0.0, deg(m), 5.0) for k, m in enumerate(
+        [0.0, 2000.0, 4500.0, 6000.0, 20_000.0])]
+    visits = port_visits_naive(tracks_of(rows, ports), ports)
+    assert [(v["port_id"], v["start_ts"], v["end_ts"]) for v in visits] == [
+        ("A", T0, T0 + H), ("Q", T0 + 3 * H, T0 + 3 * H)]
+    # a first position in the ring of A is at sea: "in port only inside an entry radius"
+    rows = [P(2, T0 + k * H, 0.0, deg(m), 5.0) for k, m in enumerate([3500.0, 2000.0, 3500.0])]
+    visits = port_visits_naive(tracks_of(rows, [PORT_A]), [PORT_A])
+    assert [(v["start_ts"], v["end_ts"]) for v in visits] == [(T0 + H, None)]
+
+
+def test_stop_time_counts_steps_starting_on_stopped_positions():
+    # In A's centre at 0, 1, 2, 3, 5 h with SOG 0.1, 0.3, 0.6, 0.1, 0.1, then 20 km away at
+    # 6 h (SOG 10). A stop begins at 0 h (0.1 < 0.2), 0.3 is not above 0.5 (still stopped),
+    # 0.6 ends it at 2 h; a new stop begins at 3 h and lasts to the end of the visit (5 h).
+    # Stopped positions 0 h, 1 h, 3 h (5 h is the last of the visit: no step starts on it
+    # within the visit): 1 h + 1 h + 2 h = 14,400 s. Longest step 2 h, no port gap. First
+    # position of the track: no entry; exit; stop -> 3.
+    rows = [P(1, T0 + k * H, 0.0, 0.0, s) for k, s in
+            [(0, 0.1), (1, 0.3), (2, 0.6), (3, 0.1), (5, 0.1)]]
+    rows.append(P(1, T0 + 6 * H, deg(20_000.0), 0.0, 10.0))
+    visits = port_visits_naive(tracks_of(rows, [PORT_A]), [PORT_A])
+    assert len(visits) == 1
+    d = visits[0]["details"]
+    assert (d["stop"], d["stop_s"], d["max_gap_s"], d["entry"], d["exit"], d["positions"]) == (
+        True, 14400.0, 7200.0, False, True, 5)
+    assert visits[0]["confidence"] == 3 and visits[0]["end_ts"] == T0 + 5 * H
+
+
+def test_two_short_tracks_overlapping_only_each_other_are_not_outliers():
+    # Two transmitters 111 km apart, 2 positions each, overlapping in time: neither
+    # overlaps a track of at least 3 positions -> no outlier (the old literal rule made both
+    # outliers). A third transmitter of 3 positions overlapping them makes both outliers.
+    rows = [P(5, T0, 0.0, 0.0), P(5, T0 + 20 * MIN, 0.0, 0.0),
+            P(5, T0 + 10 * MIN, 1.0, 0.0), P(5, T0 + 30 * MIN, 1.0, 0.0)]
+    t = tracks_of(rows)
+    assert sorted(set(t["seg"])) == [0, 1] and not t["outlier"].any()
+    assert spoofing_naive(t) == []
+    rows += [P(5, T0 + k * 10 * MIN, 2.0, 0.0) for k in range(3)]
+    t = tracks_of(rows)
+    assert t.groupby("seg")["outlier"].first().tolist() == [True, False, True]
+    assert sorted(e["details"]["kind"] for e in spoofing_naive(t)) == ["outlier", "outlier"]
+
+
+def test_no_open_gap_while_a_second_transmitter_sends():
+    # Transmitter A at (0, 0) every 10 min 0 .. 1 h, B at (1, 0) every 10 min 0 .. 8 h:
+    # tracks 0 and 1. until = 8 h: A ended 7 h before but B has later positions -> no open
+    # gap for A (the old literal rule gave one); B ends at until. With until = 20 h, B's last
+    # position (8 h) is 12 h before it and nothing later -> one open gap, B's; confidence
+    # 1 + 1 (12 h >= 12 h) + 1 (49 positions in [8 h - 12 h, 8 h] >= 14) = 3.
+    rows = [P(3, T0 + k * 10 * MIN, 0.0, 0.0) for k in range(7)]
+    rows += [P(3, T0 + k * 10 * MIN, 1.0, 0.0) for k in range(49)]
+    t = tracks_of(rows)
+    assert gaps_naive(t, [], until=T0 + 8 * H) == []
+    g = gaps_naive(t, [], until=T0 + 20 * H)
+    assert [(e["start_ts"], e["end_ts"], e["details"]["seg"], e["confidence"]) for e in g] == [
+        (T0 + 8 * H, None, 1, 3)]
+    assert g[0]["details"]["distance_m"] is None and g[0]["details"]["implied_sog_kn"] is None
+
+
+def test_voyage_into_an_open_visit_and_none_across_transmitters():
+    # As test_voyage_between_two_watched_ports without the last position: the visit to B
+    # is open (the vessel is still in port at the end) and still ends a voyage A -> B.
+    rows = [P(1, T0 + k * H, 0.0, 0.0, 0.0) for k in range(4)]
+    rows += [P(1, T0 + (4 + k) * H, 0.0, 0.2 * (k + 1), 12.0) for k in range(4)]
+    rows += [P(1, T0 + (8 + k) * H, 0.0, 1.0, 0.0) for k in range(4)]
+    ports = [PORT_A, PORT_B]
+    t = tracks_of(rows, ports)
+    visits = port_visits_naive(t, ports)
+    assert [(v["port_id"], v["end_ts"], v["confidence"]) for v in visits] == [
+        ("A", T0 + 3 * H, 3), ("B", None, 3)]
+    voy = voyages_naive(visits, gaps_naive(t, ports), ports)
+    assert [(v["start_ts"], v["end_ts"], v["port_id"], v["confidence"]) for v in voy] == [
+        (T0 + 3 * H, T0 + 8 * H, "B", 3)]
+    # Two transmitters: track 0 in A 0 .. 5 h then away; track 1 in B 2 .. 8 h then away.
+    # B's visit starts (2 h) before A's ends (5 h): no voyage.
+    rows = [P(2, T0 + k * H, 0.0, 0.0, 0.0) for k in range(6)] + [P(2, T0 + 6 * H, 0.2, 0.0, 9.0)]
+    rows += [P(2, T0 + k * H, 0.0, 1.0, 0.0) for k in range(2, 9)] + [
+        P(2, T0 + 9 * H, 0.2, 1.0, 9.0)]
+    t = tracks_of(rows, ports)
+    visits = port_visits_naive(t, ports)
+    assert sorted((v["port_id"], v["start_ts"], v["end_ts"]) for v in visits) == [
+        ("A", T0, T0 + 5 * H), ("B", T0 + 2 * H, T0 + 8 * H)]
+    assert voyages_naive(visits, [], ports) == []
+
+
+def test_duplicate_rows_keep_the_lowest_sog():
+    # Three rows at one (mmsi, ts, lat, lon) with SOG 5, missing, 3 -> one position, SOG 3;
+    # two rows with SOG missing only -> one position without SOG (implied speed).
+    rows = [P(1, T0, 0.0, 0.0, 5.0), P(1, T0, 0.0, 0.0), P(1, T0, 0.0, 0.0, 3.0),
+            P(1, T0 + H, 0.0, 0.0), P(1, T0 + H, 0.0, 0.0)]
+    t = tracks_of(rows)
+    assert len(t) == 2
+    assert t["sog_kn"].iloc[0] == 3.0 and pd.isna(t["sog_kn"].iloc[1])
+    assert t["speed_kn"].tolist() == [3.0, 0.0]
+
+
+def test_speed_of_positions_at_one_time():
+    # "two positions at the same time: 0 kn at the same place, else infinite". Two
+    # positions at T0, 100 m apart (one segment: within jump_noise_m), then one at 1 h
+    # 1852 m north of the second. No SOG: the second is infinite (100 m in 0 s), the first
+    # takes the speed to the next (the same step, infinite), the third 1 kn. A track of one
+    # position without SOG has no speed.
+    rows = [P(1, T0, 0.0, 0.0), P(1, T0, deg(100.0), 0.0), P(1, T0 + H, deg(1952.0), 0.0),
+            P(2, T0, 5.0, 5.0)]
+    t = tracks_of(rows)
+    v1 = t[t["mmsi"] == 1]
+    assert set(v1["seg"]) == {0} and not v1["jump"].any()  # 100 m is not longer than 500 m
+    assert v1["speed_kn"].tolist()[:2] == [math.inf, math.inf]
+    assert v1["speed_kn"].tolist()[2] == pytest.approx(1.0)
+    assert math.isnan(t[t["mmsi"] == 2]["speed_kn"].iloc[0])
+
+
+def test_until_counts_rows_without_a_place():
+    # Vessel 1 at 0 h and 1 h; vessel 2 has one row at 8 h without latitude/longitude. The
+    # end of the data is 8 h ("rows without a place included"): vessel 1 opens a gap (7 h).
+    rows = [P(1, T0, 10, 10), P(1, T0 + H, 10, 10), P(2, T0 + 8 * H, NAN, NAN)]
+    ev = oracle_events(frame(rows), None, [], no_land, shore(10.0))
+    assert list(ev[["event_type", "mmsi", "start_ts"]].itertuples(index=False, name=None)) == [
+        ("gap", 1, T0 + H)]
+    assert pd.isna(ev["end_ts"].iloc[0])

@@ -331,3 +331,18 @@ def test_haversine_known_distance() -> None:
     assert float(haversine_m(0, 0, 1, 0)) == pytest.approx(EARTH_RADIUS_M * np.pi / 180)
     assert float(haversine_m(0, 0, 90, 0)) == pytest.approx(EARTH_RADIUS_M * np.pi / 2)
     assert float(haversine_m(0, 179.5, 0, -179.5)) == pytest.approx(EARTH_RADIUS_M * np.pi / 180)
+
+
+def test_docs_radius_table_matches_code(wpi: PortIndex) -> None:
+    """docs/reference.md's harbour-size table agrees with the code and the packaged WPI."""
+    text = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] in ("Very Small", "Small", "Medium", "Large", "blank"):
+            rows[cells[0]] = tuple(float(c.replace(",", "")) for c in cells[1:])
+    assert set(rows) == {"Very Small", "Small", "Medium", "Large", "blank"}
+    for size, (count, entry, exit_) in rows.items():
+        key = "" if size == "blank" else size
+        assert default_radii(key) == (entry, exit_), size
+        assert wpi.harbor_size.count(key) == count, size

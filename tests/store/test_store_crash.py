@@ -37,7 +37,8 @@ def clean(
 
 
 def _is_empty(store: Store) -> bool:
-    return store.info().rows == {"positions": 0, "vessel_reports": 0, "quarantine": 0}
+    rows = store.info().rows
+    return bool(rows) and all(n == 0 for n in rows.values())  # whatever tables the store has
 
 
 def _same(a: tuple[pa.Table, ...], b: tuple[object, ...]) -> bool:

@@ -212,3 +212,25 @@ def test_store_keeps_the_first_of_each_key(
         for r in store.positions().to_pylist()
     }
     assert got == seen
+
+
+def test_sort_and_dedupe_long_runs_of_ties() -> None:
+    """Runs of tied (mmsi, ts) longer than the compiled insertion sort takes: one
+    reference time for a whole capture gives every message of a vessel the same ts."""
+    rng = np.random.default_rng(7)
+    n = 500
+    mmsi = rng.choice([211_000_001, 211_000_002, 366_000_003], n).tolist()
+    ts = rng.choice([0, 1, 2**20], n).tolist()
+    h = rng.integers(0, 40, n).tolist()
+    rank = rng.integers(0, 3, n).tolist()
+    line = rng.permutation(n).tolist()
+    rank_arr = np.array(rank, dtype=np.int64)
+    order, first = sort_and_dedupe(
+        np.array(mmsi, dtype=np.uint32), np.array(ts, dtype=np.int64),
+        np.array(h, dtype=np.uint64), np.array(line, dtype=np.int64),
+        lambda idx: rank_arr[idx], 4,
+    )
+    kept = [(mmsi[i], ts[i], h[i], rank[i], line[i]) for i in order[first]]
+    expected, dropped = _reference(mmsi, ts, h, rank, line, 4)
+    assert kept == expected
+    assert int((~first).sum()) == dropped > 0

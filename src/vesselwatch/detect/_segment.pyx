@@ -8,7 +8,7 @@ Definitions: ``docs/events.md``, "Track preparation", steps 2 and 3. Inputs are 
 import numpy as np
 
 cimport numpy as cnp
-from libc.math cimport asin, cos, sin, sqrt
+from libc.math cimport NAN, asin, cos, sin, sqrt
 from libc.stdint cimport int32_t, int64_t, uint32_t
 
 cnp.import_array()
@@ -159,3 +159,18 @@ def chain_segments(const uint32_t[:] mmsi, const int64_t[:] ts, const int32_t[:]
                 outlier[i] = 1
         lo = hi
     return track_out, outlier_out
+
+
+def step_distances(const double[:] lat, const double[:] lon, const cnp.uint8_t[:] first):
+    """Haversine metres from each row to the row before it; NaN where ``first`` is set."""
+    cdef Py_ssize_t n = lat.shape[0]
+    cdef Py_ssize_t i
+    out = np.empty(n, dtype=np.float64)
+    cdef double[:] d = out
+    with nogil:
+        for i in range(n):
+            if first[i] or i == 0:
+                d[i] = NAN
+            else:
+                d[i] = haversine(lat[i - 1], lon[i - 1], lat[i], lon[i])
+    return out

@@ -208,7 +208,7 @@ def group_median(values: npt.NDArray[np.float64], group: IntArray, n_groups: int
     """Median of ``values`` per group (0 .. n_groups - 1), NaN left out; NaN for none."""
     values = np.asarray(values, dtype=np.float64)
     nan = np.isnan(values)
-    order = np.lexsort((values, nan, group))
+    order = np.lexsort((values, group))  # NaN sorts last within its group
     v = values[order]
     size = np.bincount(group, minlength=n_groups)
     valid = np.bincount(group, weights=~nan, minlength=n_groups).astype(np.int64)

@@ -31,7 +31,7 @@ def detect_gaps(tracks: Tracks, config: DetectConfig) -> pa.Table:
     t = prepared_for_detection(tracks)
     starts = t.track_starts()
     ends = track_ends(starts)
-    min_gap_us = int(round(p.min_gap_h * 3_600_000_000))
+    min_gap_us = round(p.min_gap_h * 3_600_000_000)
     n = len(t)
     closed_off = np.zeros(0, dtype=np.int64)
     if n > 1:
@@ -47,7 +47,7 @@ def detect_gaps(tracks: Tracks, config: DetectConfig) -> pa.Table:
     on = np.where(is_open, -1, off + 1)
 
     track_first = np.maximum.accumulate(np.where(starts, np.arange(n), 0)) if n else starts
-    window_us = int(round(p.positions_window_h * 3_600_000_000))
+    window_us = round(p.positions_window_h * 3_600_000_000)
     before = np.empty(len(off), dtype=np.int64)
     for k, i in enumerate(off):  # one search per gap, not per position
         s = track_first[i]

@@ -170,20 +170,37 @@ def _field_values(reports: pa.Table, field: str) -> pa.Array:
     return pc.if_else(pc.equal(number, 0), pa.scalar(None, pa.int64()), number)
 
 
-def _field_changes(events: _Events, mmsi: I64, ts: I64, values: pa.Array, field: str) -> None:
-    """Consecutive non-empty reports of one MMSI whose value differs (ties in time: by value)."""
+def _order_codes(values: pa.Array) -> I64:
+    """Integers that sort, and compare equal, as the values do (strings by code point);
+    nulls get some code (callers drop them)."""
+    if not pa.types.is_string(values.type):
+        return np.asarray(pc.fill_null(values, 0).to_numpy(zero_copy_only=False),
+                          dtype=np.int64)
+    encoded = pc.fill_null(values, "").dictionary_encode()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[np.asarray(pc.array_sort_indices(encoded.dictionary).to_numpy(), dtype=np.int64)] = \
+        np.arange(len(encoded.dictionary))
+    codes: I64 = rank[np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    return codes
+
+
+def _field_changes(events: _Events, mmsi: I64, ts: I64, by_time: I64, values: pa.Array,
+                   field: str) -> None:
+    """Consecutive non-empty reports of one MMSI whose value differs (ties in time: by value).
+
+    ``by_time`` orders the reports by (mmsi, ts).
+    """
     valid = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
-    rows = np.flatnonzero(valid)
-    vals = values.filter(pa.array(valid))
-    m, t = mmsi[rows], ts[rows]
-    order = pa.table({"m": m, "t": t, "v": vals}).sort_by(
-        [("m", "ascending"), ("t", "ascending"), ("v", "ascending")])
-    m = np.asarray(order["m"].to_numpy(), dtype=np.int64)
-    t = np.asarray(order["t"].to_numpy(), dtype=np.int64)
-    vals = order["v"].combine_chunks()
-    code = np.asarray(vals.dictionary_encode().indices.to_numpy(), dtype=np.int64) \
-        if pa.types.is_string(vals.type) else np.asarray(vals.to_numpy(), dtype=np.int64)
-    n = len(m)
+    rows = by_time[valid[by_time]]
+    m, t, code = mmsi[rows], ts[rows], _order_codes(values)[rows]
+    n = len(rows)
+    # order reports of one (mmsi, ts) by value: one stable sort of nearly sorted keys
+    moment = np.ones(n, dtype=bool)
+    moment[1:] = (m[1:] != m[:-1]) | (t[1:] != t[:-1])
+    if n and not moment.all():
+        tie_key = (np.cumsum(moment) - 1) * (int(code.max()) + 1) + code
+        order = np.argsort(tie_key, kind="stable")
+        rows, m, t, code = rows[order], m[order], t[order], code[order]
     new_vessel = np.ones(n, dtype=bool)
     new_vessel[1:] = m[1:] != m[:-1]
     new_run = new_vessel.copy()
@@ -192,8 +209,8 @@ def _field_changes(events: _Events, mmsi: I64, ts: I64, values: pa.Array, field:
     run_len = np.bincount(run) if n else np.zeros(0, dtype=np.int64)
     change = np.flatnonzero(new_run & ~new_vessel)
     strong = (run_len[run[change - 1]] >= 2) & (run_len[run[change]] >= 2)
-    old = vals.take(pa.array(change - 1)).to_pylist()
-    new = vals.take(pa.array(change)).to_pylist()
+    old = values.take(pa.array(rows[change - 1])).to_pylist()
+    new = values.take(pa.array(rows[change])).to_pylist()
     details = [{"kind": field, "old": o, "new": v, "old_last_seen_ts": s}
                for o, v, s in zip(old, new, _iso(t[change - 1]))]
     events.add(field, m[change], t[change], t[change], np.where(strong, 4, 2), details)
@@ -270,8 +287,9 @@ def detect_identity(vessel_reports: pa.Table, mmsi_issues: pa.Table,
     mmsi = np.asarray(vessel_reports.column("mmsi").to_numpy(), dtype=np.int64)
     ts = _ts_us(vessel_reports.column("ts"))
     values = {f: _field_values(vessel_reports, f) for f in FIELDS}
+    by_time = np.lexsort((ts, mmsi))
     for field in FIELDS:
-        _field_changes(events, mmsi, ts, values[field], field)
+        _field_changes(events, mmsi, ts, by_time, values[field], field)
     _imo_events(events, mmsi, ts, values["imo"])
 
     spans = mmsi_issue_spans(mmsi_issues)

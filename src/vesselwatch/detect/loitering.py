@@ -41,10 +41,8 @@ def detect_loitering(tracks: Tracks, config: DetectConfig) -> pa.Table:
     if n == 0:
         return EVENTS.empty_table()
     mmsi, seg, ts = tracks.mmsi[rows], tracks.seg[rows], tracks.ts[rows]
-    lat, lon = tracks.lat[rows], tracks.lon[rows]
     speed = tracks.speed_kn[rows].astype(np.float64)
     shore = tracks.dist_shore_m[rows].astype(np.float64)
-    reported = tracks.sog_reported[rows]
 
     track_start = np.ones(n, dtype=bool)
     track_start[1:] = (mmsi[1:] != mmsi[:-1]) | (seg[1:] != seg[:-1])
@@ -57,58 +55,62 @@ def detect_loitering(tracks: Tracks, config: DetectConfig) -> pa.Table:
     cont = np.zeros(n, dtype=bool)
     cont[1:] = good[1:] & good[:-1] & ~track_start[1:] & ~long_step[1:]
     starts = np.flatnonzero(good & ~cont)
-    run_of = np.cumsum(good & ~cont) - 1  # valid where good
-    good_rows = np.flatnonzero(good)
-    run = run_of[good_rows]
-    n_runs = len(starts)
-    size = np.bincount(run, minlength=n_runs)
-    ends = starts + size - 1
+    cont_next = np.zeros(n, dtype=bool)
+    cont_next[:-1] = cont[1:]
+    ends = np.flatnonzero(good & ~cont_next)
+    size = ends - starts + 1
     duration_us = ts[ends] - ts[starts]
     keep = duration_us >= p.min_duration_h * HOUR_US
     if not bool(keep.any()):
         return EVENTS.empty_table()
 
-    # path length: steps inside a run (between two of its positions)
-    step = np.zeros(n)
-    step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
-    inner = cont[good_rows]
-    path_m = np.bincount(run, weights=np.where(inner, step[good_rows], 0.0), minlength=n_runs)
-    med_lat = group_median(lat[good_rows], run, n_runs)
-    med_lon = group_median_lon(lon[good_rows], run, n_runs, np.searchsorted(good_rows, starts))
-    mean_sog = np.bincount(run, weights=speed[good_rows], minlength=n_runs) / size
-    n_rep = np.bincount(run, weights=reported[good_rows], minlength=n_runs)
-    min_shore = np.full(n_runs, np.inf)
-    np.minimum.at(min_shore, run, shore[good_rows])
+    # the positions of the kept runs only: run r holds rows starts[r] .. ends[r]
+    starts, ends, size, duration_us = starts[keep], ends[keep], size[keep], duration_us[keep]
+    n_runs = len(starts)
+    run = np.repeat(np.arange(n_runs), size)
+    first = np.cumsum(size) - size
+    member = np.repeat(starts - first, size) + np.arange(len(run))
+    src = rows[member]
+    lat_m, lon_m = tracks.lat[src], tracks.lon[src]
+    # path length: the steps between consecutive positions of a run
+    step = np.zeros(len(run))
+    step[1:] = haversine_m(lat_m[:-1], lon_m[:-1], lat_m[1:], lon_m[1:])
+    step[first] = 0.0
+    path_m = np.bincount(run, weights=step, minlength=n_runs)
+    med_lat = group_median(lat_m, run, n_runs)
+    med_lon = group_median_lon(lon_m, run, n_runs, first)
+    mean_sog = np.bincount(run, weights=speed[member], minlength=n_runs) / size
+    n_rep = np.bincount(run, weights=tracks.sog_reported[src], minlength=n_runs)
+    min_shore = np.minimum.reduceat(shore[member], first) if n_runs else np.zeros(0)
     dur_s = duration_us / 1e6
     with np.errstate(divide="ignore", invalid="ignore"):
         avg_implied = np.where(dur_s > 0, path_m / NM_M / (dur_s / 3600.0), np.nan)
 
-    k = np.flatnonzero(keep)
-    open_ = track_end[ends[k]]
-    conf = (1 + (avg_implied[k] < p.max_avg_sog_kn).astype(np.uint8)
-            + (n_rep[k] >= 0.9 * size[k]).astype(np.uint8)
-            + (duration_us[k] >= 2 * p.min_duration_h * HOUR_US).astype(np.uint8))
-    source = ["reported" if r == s else ("implied" if r == 0 else "mixed")
-              for r, s in zip(n_rep[k].tolist(), size[k].tolist())]
+    open_ = track_end[ends]
+    conf = (1 + (avg_implied < p.max_avg_sog_kn).astype(np.uint8)
+            + (n_rep >= 0.9 * size).astype(np.uint8)
+            + (duration_us >= 2 * p.min_duration_h * HOUR_US).astype(np.uint8))
     details = [{"positions": int(size[g]), "avg_implied_sog_kn": float(avg_implied[g]),
-                "mean_sog_kn": float(mean_sog[g]), "speed_source": src,
+                "mean_sog_kn": float(mean_sog[g]),
+                "speed_source": "reported" if n_rep[g] == size[g] else
+                ("implied" if n_rep[g] == 0 else "mixed"),
                 "min_shore_m": float(min_shore[g])}
-               for g, src in zip(k.tolist(), source)]
-    ev_mmsi = mmsi[starts[k]]
-    ev_start = ts[starts[k]]
-    ev_end = np.where(open_, 0, ts[ends[k]])
+               for g in range(n_runs)]
+    ev_mmsi = mmsi[starts]
+    ev_start = ts[starts]
+    ev_end = np.where(open_, 0, ts[ends])
     table = events_table({
         "event_id": event_ids(EventType.LOITERING, ev_mmsi, ev_start,
-                              key=_collision_keys(ev_mmsi, ev_start, seg[starts[k]])),
-        "event_type": [str(EventType.LOITERING)] * len(k),
+                              key=_collision_keys(ev_mmsi, ev_start, seg[starts])),
+        "event_type": [str(EventType.LOITERING)] * n_runs,
         "mmsi": ev_mmsi,
         "start_ts": ev_start,
         "end_ts": pa.array(ev_end, pa.int64(), mask=open_),
-        "duration_s": pa.array(dur_s[k], pa.float64(), mask=open_),
-        "lat": med_lat[k],
-        "lon": med_lon[k],
+        "duration_s": pa.array(dur_s, pa.float64(), mask=open_),
+        "lat": med_lat,
+        "lon": med_lon,
         "confidence": conf.astype(np.uint8),
-        "params": [params_json(config.params_for("loitering"))] * len(k),
+        "params": [params_json(config.params_for("loitering"))] * n_runs,
         "details": details_json(details),
     })
     return sort_events(table)

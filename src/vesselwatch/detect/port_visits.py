@@ -22,7 +22,6 @@ from vesselwatch.detect.runs import (
     track_ends,
 )
 from vesselwatch.detect.tracks import Tracks
-from vesselwatch.reference.geodesy import haversine_m
 from vesselwatch.model.events import (
     EventType,
     details_json,
@@ -31,6 +30,7 @@ from vesselwatch.model.events import (
     params_json,
     sort_events,
 )
+from vesselwatch.reference.geodesy import haversine_m
 
 SEA = -1
 

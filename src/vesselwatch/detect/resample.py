@@ -19,6 +19,7 @@ per-row Python loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -87,16 +88,45 @@ def _column(values: npt.NDArray[Any], rows: npt.NDArray[np.intp] | None) -> npt.
     return values if rows is None else values[rows]
 
 
-def resample_tracks(tracks: Tracks, grid_min: float, max_interpolation_gap_h: float) -> Grid:
-    """The grid points of every track of ``tracks`` (see the module docstring)."""
+def resample_tracks(tracks: Tracks, grid_min: float, max_interpolation_gap_h: float, *,
+                    block_rows: int = 4_000_000) -> Grid:
+    """The grid points of every track of ``tracks`` (see the module docstring).
+
+    Positions are taken in blocks of about ``block_rows`` whole MMSIs, so the temporaries
+    stay bounded however large the input.
+    """
     step = round(grid_min * MIN_US)
     if step <= 0:
         raise ValueError(f"grid_min = {grid_min!r}: the grid step must be positive")
     max_gap = round(max_interpolation_gap_h * HOUR_US)
-    rows = _track_order(tracks)
-    mmsi = _column(tracks.mmsi, rows)
-    seg = _column(tracks.seg, rows)
-    ts = _column(tracks.ts, rows)
+    order = _track_order(tracks)
+    n = len(tracks) if order is None else len(order)
+    mmsi = _column(tracks.mmsi, order)
+    cuts = [0]
+    while cuts[-1] < n:
+        at = min(cuts[-1] + max(block_rows, 1), n)
+        if at < n:  # move the cut to the next MMSI boundary
+            at = int(np.searchsorted(mmsi, mmsi[at - 1], side="right"))
+        cuts.append(at)
+    parts = []
+    for lo, hi in pairwise(cuts):
+        rows = np.arange(lo, hi) if order is None else order[lo:hi]
+        parts.append(_resample_block(tracks, rows, step, max_gap))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return _resample_block(tracks, np.zeros(0, dtype=np.intp), step, max_gap)
+    return Grid(**{name: np.concatenate([getattr(g, name) for g in parts])
+                   for name in ("mmsi", "t_us", "lat", "lon", "speed_kn", "observed",
+                                "speed_reported", "seg")}, step_us=step)
+
+
+def _resample_block(tracks: Tracks, rows: npt.NDArray[np.intp], step: int, max_gap: int
+                    ) -> Grid:
+    """The grid points of the tracks at ``rows`` (whole MMSIs, in track order)."""
+    mmsi = tracks.mmsi[rows]
+    seg = tracks.seg[rows]
+    ts = tracks.ts[rows]
     n = len(ts)
     has_next = np.zeros(n, dtype=bool)
     if n > 1:
@@ -120,8 +150,8 @@ def resample_tracks(tracks: Tracks, grid_min: float, max_interpolation_gap_h: fl
     t1 = ts_next[k]
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(t > t0, (t - t0) / (t1 - t0).astype(np.float64), 0.0)
-    r0 = k if rows is None else rows[k]
-    r1 = k1 if rows is None else rows[k1]
+    r0 = rows[k]
+    r1 = rows[k1]
     lat0, lon0 = tracks.lat[r0], tracks.lon[r0]
     lat = lat0 + frac * (tracks.lat[r1] - lat0)
     lon = wrap_lon(lon0 + frac * wrap_lon(tracks.lon[r1] - lon0))

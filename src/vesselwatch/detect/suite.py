@@ -6,10 +6,9 @@ store; a distributed engine (later) feeds it vessel partitions with the same cod
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 

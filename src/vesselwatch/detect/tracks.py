@@ -6,17 +6,15 @@ port visits, encounters, loitering, spoofing) reads a :class:`Tracks`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vesselwatch.detect._segment import chain_segments, segment_positions
+from vesselwatch.detect._segment import chain_segments, segment_positions, step_distances
 from vesselwatch.detect.config import KN_MS, DetectConfig
-from vesselwatch.reference.geodesy import haversine_m
 from vesselwatch.reference.ports import PortIndex
 
 if TYPE_CHECKING:
@@ -71,9 +69,12 @@ class Tracks:
         return start
 
     def by_track(self) -> Tracks:
-        """Rows ordered by (mmsi, seg, ts): each track contiguous, for per-track scans."""
-        order = np.lexsort((self.ts, self.seg, self.mmsi))
-        return self.take(order)
+        """Rows ordered by (mmsi, seg, ts): each track contiguous, for per-track scans.
+
+        Free when every MMSI has one track (the rows are already in that order).
+        """
+        order = track_order(self.mmsi, self.seg, self.ts)
+        return self if order is None else self.take(order)
 
     def to_table(self) -> pa.Table:
         cols = {f.name: getattr(self, f.name) for f in fields(self)
@@ -87,6 +88,55 @@ def entry_circles(ports: PortIndex) -> PortIndex:
     return replace(ports, exit_radius_m=ports.entry_radius_m, _grids={})
 
 
+def _sorted_by(major: np.ndarray, minor: np.ndarray) -> bool:
+    """True when rows are in (major, minor) order."""
+    if len(major) < 2:
+        return True
+    up = major[1:] > major[:-1]
+    same = major[1:] == major[:-1]
+    return bool(np.all(up | (same & (minor[1:] >= minor[:-1]))))
+
+
+def _track_key(mmsi: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    return (mmsi.astype(np.uint64) << np.uint64(32)) | seg.astype(np.uint64)
+
+
+def track_order(mmsi: np.ndarray, seg: np.ndarray, ts: np.ndarray) -> np.ndarray | None:
+    """Indices that order rows by (mmsi, seg, ts), or None when they already are."""
+    key = _track_key(mmsi, seg)
+    if _sorted_by(key, ts):
+        return None
+    if _sorted_by(mmsi, ts):  # a stable sort by (mmsi, seg) keeps ts in order
+        return np.argsort(key, kind="stable")
+    return np.lexsort((ts, seg, mmsi))
+
+
+def position_order(mmsi: np.ndarray, ts: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                   sog: np.ndarray) -> np.ndarray:
+    """Indices ordering rows by (mmsi, ts, lat, lon, sog with NaN last).
+
+    Store partitions arrive nearly sorted by (mmsi, ts): that case costs one check, and
+    only rows sharing (mmsi, ts) with another are sorted further.
+    """
+    n = len(ts)
+    if _sorted_by(mmsi, ts):
+        order = np.arange(n)
+    else:
+        table = pa.table({"mmsi": mmsi, "ts": ts})
+        order = np.array(pc.sort_indices(table, [("mmsi", "ascending"), ("ts", "ascending")]))
+    if n < 2:
+        return order
+    m, t = mmsi[order], ts[order]
+    tie = (m[1:] == m[:-1]) & (t[1:] == t[:-1])
+    if not tie.any():
+        return order
+    rows = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
+    group = np.cumsum(np.r_[True, ~tie])[rows]  # same (mmsi, ts) run, same group number
+    o = order[rows]
+    order[rows] = o[np.lexsort((sog[o], lon[o], lat[o], group))]
+    return order
+
+
 def _ts_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     return np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -95,9 +145,8 @@ def _ts_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 def _floats(table: pa.Table, name: str, dtype: type[np.floating]) -> np.ndarray:
     if name not in table.column_names:
         return np.full(table.num_rows, np.nan, dtype=dtype)
-    col = table.column(name)
-    return np.asarray(col.to_numpy(), dtype=dtype) if col.null_count == 0 else \
-        np.asarray(pc.fill_null(col.cast(pa.float64()), np.nan).to_numpy(), dtype=dtype)
+    # a float column's nulls come out as NaN
+    return np.asarray(table.column(name).to_numpy(), dtype=dtype)
 
 
 def prepare_tracks(
@@ -112,22 +161,27 @@ def prepare_tracks(
     p = config.tracks
     if until_us is None:  # rows without a place still show that the data goes on
         until_us = int(pc.max(positions["ts"].cast(pa.int64())).as_py() or 0)
-    positions = positions.filter(pc.and_(pc.is_valid(positions["lat"]),
-                                         pc.is_valid(positions["lon"])))
+    wanted = [c for c in ("mmsi", "ts", "lat", "lon", "sog_kn") if c in positions.column_names]
+    positions = positions.select(wanted)
+    if positions["lat"].null_count or positions["lon"].null_count:
+        positions = positions.filter(pc.and_(pc.is_valid(positions["lat"]),
+                                             pc.is_valid(positions["lon"])))
     mmsi = np.asarray(positions["mmsi"].to_numpy(), dtype=np.uint32)
     ts = _ts_us(positions["ts"])
     lat = _floats(positions, "lat", np.float64)
     lon = _floats(positions, "lon", np.float64)
     sog = _floats(positions, "sog_kn", np.float32)
-    order = np.lexsort((sog, lon, lat, ts, mmsi))  # NaN SOG sorts last
-    mmsi, ts, lat, lon, sog = mmsi[order], ts[order], lat[order], lon[order], sog[order]
+    order = position_order(mmsi, ts, lat, lon, sog)
+    if not np.array_equal(order, np.arange(len(order))):
+        mmsi, ts, lat, lon, sog = mmsi[order], ts[order], lat[order], lon[order], sog[order]
     # one position per (mmsi, ts, lat, lon), keeping the lowest SOG
     n = len(ts)
     keep = np.ones(n, dtype=bool)
     if n > 1:
         keep[1:] = ((mmsi[1:] != mmsi[:-1]) | (ts[1:] != ts[:-1]) | (lat[1:] != lat[:-1])
                     | (lon[1:] != lon[:-1]))
-    mmsi, ts, lat, lon, sog = mmsi[keep], ts[keep], lat[keep], lon[keep], sog[keep]
+    if not keep.all():
+        mmsi, ts, lat, lon, sog = mmsi[keep], ts[keep], lat[keep], lon[keep], sog[keep]
     n = len(ts)
 
     raw_seg = segment_positions(mmsi, ts, lat, lon, p.max_implied_sog_kn * KN_MS,
@@ -135,19 +189,22 @@ def prepare_tracks(
     seg, short_overlap = chain_segments(mmsi, ts, raw_seg, p.min_segment_positions)
 
     # steps within (mmsi, seg): order by track, compute, scatter back
-    by_track = np.lexsort((ts, seg, mmsi))
-    m2, s2, t2 = mmsi[by_track], seg[by_track], ts[by_track]
-    la2, lo2 = lat[by_track], lon[by_track]
+    by_track = track_order(mmsi, seg, ts)
+    if by_track is None:  # one track per MMSI: already in track order
+        m2, s2, t2, la2, lo2 = mmsi, seg, ts, lat, lon
+    else:
+        m2, s2, t2 = mmsi[by_track], seg[by_track], ts[by_track]
+        la2, lo2 = lat[by_track], lon[by_track]
     first = np.ones(n, dtype=bool)
     if n > 1:
         first[1:] = (m2[1:] != m2[:-1]) | (s2[1:] != s2[:-1])
-    dt = np.full(n, np.nan)
-    step = np.full(n, np.nan)
-    if n > 1:
-        dt[1:] = (t2[1:] - t2[:-1]) / 1e6
-        step[1:] = haversine_m(la2[:-1], lo2[:-1], la2[1:], lo2[1:])
+    dt = np.empty(n)
+    if n:
+        dt[0] = np.nan
+        np.subtract(t2[1:], t2[:-1], out=dt[1:])
+        dt[1:] /= 1e6
     dt[first] = np.nan
-    step[first] = np.nan
+    step = step_distances(la2, lo2, first.view(np.uint8))
     with np.errstate(divide="ignore", invalid="ignore"):
         implied = np.where(dt > 0, step / dt / KN_MS, np.where(step > 0, np.inf, 0.0))
     implied[first] = np.nan
@@ -158,6 +215,8 @@ def prepare_tracks(
     jump2 = (step > p.jump_noise_m) & (implied > p.max_implied_sog_kn)
 
     def back(values: np.ndarray) -> np.ndarray:
+        if by_track is None:
+            return values
         out = np.empty_like(values)
         out[by_track] = values
         return out

@@ -19,7 +19,7 @@ EVENT_FORMATS = ("csv", "json", "geojson", "parquet")
 
 
 def _records(table: pa.Table) -> list[dict[str, Any]]:
-    rows = _iso_times(table).to_pylist()
+    rows: list[dict[str, Any]] = _iso_times(table).to_pylist()
     for r in rows:
         r["params"] = json.loads(r["params"])
         r["details"] = json.loads(r["details"])

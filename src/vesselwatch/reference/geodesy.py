@@ -91,7 +91,7 @@ class CapGrid:
         lon_a = np.asarray(lon, dtype=np.float64)
         rad = np.minimum(np.asarray(radius_m, dtype=np.float64), np.pi * EARTH_RADIUS_M)
         reach_deg = float(np.degrees(angular_radius_rad(rad.max()))) if rad.size else 0.0
-        n_cols = max(1, int(360.0 // max(min_cell_deg, 2.0 * reach_deg)))
+        n_cols = max(1, int(360.0 // max(min_cell_deg, reach_deg)))
         cell = 360.0 / n_cols
         n_rows = math.ceil(180.0 / cell)
         margin = 1e-6  # degrees, against rounding at cell edges

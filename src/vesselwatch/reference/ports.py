@@ -327,9 +327,10 @@ class PortIndex:
             if pos.size == 0:
                 continue
             # pairs are ordered by position, then port row: the first minimum wins ties
-            order = np.lexsort((port, d, pos))
-            pos, port, d = pos[order], port[order], d[order]
-            first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+            group_start = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+            group = np.cumsum(np.r_[False, pos[1:] != pos[:-1]])
+            at_min = np.flatnonzero(d == np.minimum.reduceat(d, group_start)[group])
+            first = at_min[np.r_[True, group[at_min][1:] != group[at_min][:-1]]]
             idx[start + pos[first]] = port[first]
             dist[start + pos[first]] = d[first]
         return idx.reshape(shape), dist.reshape(shape)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from vesselwatch.store import _order  # type: ignore[attr-defined]
+from vesselwatch.store import _order as ordering  # type: ignore[attr-defined]
 from vesselwatch.store import faults
 from vesselwatch.store.layout import data_file, day_label
 from vesselwatch.store.manifest import DataFile
@@ -78,7 +78,7 @@ def sort_and_dedupe(
         order = np.argsort(key)
         key_sorted = key[order]
     order = np.ascontiguousarray(order, dtype=np.int64)
-    tied = _order.tied_positions(key_sorted)
+    tied = ordering.tied_positions(key_sorted)
     if len(tied) == 0:
         return order, np.ones(n, bool)
     msg_hash = np.ascontiguousarray(msg_hash, dtype=np.uint64)
@@ -86,10 +86,10 @@ def sort_and_dedupe(
     rank = np.zeros(n, np.int64)
     rows = order[tied]
     rank[rows] = source_rank(rows)
-    long_runs = _order.sort_runs(order, key_sorted, ts, msg_hash, rank, line, _MAX_RUN)
+    long_runs = ordering.sort_runs(order, key_sorted, ts, msg_hash, rank, line, _MAX_RUN)
     if len(long_runs):
         _sort_long_runs(order, long_runs, (line, rank, msg_hash, ts))
-    return order, _order.first_of_key(order, major, ts, msg_hash)
+    return order, ordering.first_of_key(order, major, ts, msg_hash)
 
 
 _MAX_RUN = 32  # longer runs of tied rows are sorted vectorised, not by insertion

@@ -18,6 +18,7 @@ cnp.import_array()
 
 cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
 cdef uint64_t FNV_PRIME = 0x100000001B3ULL
+cdef int64_t US_PER_DAY = 86400000000LL
 
 
 cdef inline uint64_t ubits(const uint8_t* six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
@@ -359,7 +360,7 @@ def eta_us(const int64_t[::1] ts_us, const int64_t[:, ::1] parts):
             day = parts[i, 1]
             hour = parts[i, 2]
             minute = parts[i, 3]
-            ok = 1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 60
+            ok = (1 <= month) & (month <= 12) & (1 <= day) & (day <= 31) & (hour <= 24) & (minute <= 60)
             if not ok:
                 continue
             if hour == 24:
@@ -367,7 +368,7 @@ def eta_us(const int64_t[::1] ts_us, const int64_t[:, ::1] parts):
             if minute == 60:
                 minute = 0
             ts = ts_us[i]
-            year = year_of_day((ts if ts >= 0 else 0) // 86400000000)
+            year = year_of_day((ts if ts >= 0 else 0) // US_PER_DAY)
             best_dist = -1
             for dy in range(-1, 2):
                 y = year + dy

@@ -15,7 +15,6 @@ from vesselwatch.model.mmsi import ALLOWED_KINDS, ISSUE_NAMES, MID_ALLOCATED
 from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
 
 
-
 def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
     return pa.array(values, dtype, mask=values < null_below)
 

@@ -1,0 +1,121 @@
+"""`vesselwatch detect` and `vesselwatch events` end to end on a store ingested from Parquet.
+
+The scenario, worked out by hand: a Russian-flagged ship sits in Najin (Rajin) for 6 h,
+leaves, goes dark 5 nm out and reappears 12 h later 3 nm off Vostochnyy, then sits there;
+the packaged dprk-russia watchlist makes both ports watched, so the gap is a dark voyage.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from track_builders import HOUR_US, MIN_US, north_m, positions_table, us
+
+from vesselwatch.cli import EXIT_OK, EXIT_USAGE, EXIT_USER, main
+from vesselwatch.detect.config import NM_M
+
+T0 = us("2023-09-07T00:00:00")
+MMSI = 273_456_780
+NAJIN = (42.2333, 130.3)
+VOSTOCHNYY = (42.75, 133.0833)
+
+
+def _rows() -> list:
+    rows = []
+    for i in range(13):  # 6 h in Najin, a position every 30 min, 500 m from the WPI point
+        rows.append((MMSI, T0 + i * 30 * MIN_US, north_m(NAJIN[0], 500.0), NAJIN[1], 0.0))
+    for i in range(1, 7):  # out to 5 nm south-east at 10 kn, a position every 5 min
+        k = i * 5 * MIN_US * 10 * NM_M / HOUR_US / 6  # metres
+        rows.append((MMSI, T0 + 6 * HOUR_US + i * 5 * MIN_US, north_m(NAJIN[0], -k),
+                     NAJIN[1] + k / 82_000, 10.0))
+    back = T0 + 6 * HOUR_US + 30 * MIN_US + 12 * HOUR_US
+    for i in range(9):  # 3 nm south of Vostochnyy, then 500 m off it for 4 h
+        lat = north_m(VOSTOCHNYY[0], -3 * NM_M) if i == 0 else north_m(VOSTOCHNYY[0], -500.0)
+        rows.append((MMSI, back + i * 30 * MIN_US, lat, VOSTOCHNYY[1], 8.0 if i == 0 else 0.0))
+    return rows
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str) -> object:
+    capsys.readouterr()
+    assert main(list(args)) == EXIT_OK
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture()
+def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    src = tmp_path / "shuttle.parquet"
+    pq.write_table(positions_table(_rows()), src)
+    path = str(tmp_path / "store")
+    _json(capsys, "ingest", str(src), "--store", path, "--json")
+    return path
+
+
+def test_detect_finds_the_shuttle_and_events_exports_it(store: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    report = _json(capsys, "detect", "--store", store, "--json")
+    assert isinstance(report, dict)
+    assert report["positions"] == len(_rows()) and report["vessels"] == 1
+    assert report["events"]["port_visit"] == 2
+    assert report["events"]["gap"] == 1
+    assert report["events"]["voyage"] == 1
+    assert report["events"]["dark_voyage"] == 1
+    assert report["watched_ports"] >= 15
+    events = _json(capsys, "events", "--store", store, "--format", "json")
+    assert isinstance(events, list)
+    kinds = sorted(e["event_type"] for e in events)
+    assert kinds.count("port_visit") == 2
+    (dark,) = [e for e in events if e["event_type"] == "dark_voyage"]
+    assert dark["details"]["origin_port_id"] == "KPRJN" and dark["port_id"] == "RUVYP"
+    assert dark["params"]["voyages.max_sog_kn"] == 20.0
+    (gap,) = [e for e in events if e["event_type"] == "gap"]
+    assert gap["start_ts"].startswith("2023-09-07T06:30:00")
+    assert gap["end_ts"].startswith("2023-09-07T18:30:00")
+    assert dark["details"]["gap_event_id"] == gap["event_id"]
+    # filters: by type, by vessel, by time, by confidence
+    only = _json(capsys, "events", "--store", store, "--format", "json", "--type", "gap")
+    assert [e["event_id"] for e in only] == [gap["event_id"]]  # type: ignore[union-attr]
+    assert _json(capsys, "events", "--store", store, "--format", "json", "--mmsi", "1") == []
+    later = _json(capsys, "events", "--store", store, "--format", "json", "--start",
+                  "2023-09-07T19:00:00Z")
+    assert {e["event_type"] for e in later} == {"port_visit"}  # type: ignore[union-attr]
+    # GeoJSON: one point feature per event, at its representative position
+    out = tmp_path / "events.geojson"
+    assert main(["events", "--store", store, "--format", "geojson", "-o", str(out)]) == EXIT_OK
+    fc = json.loads(out.read_text())
+    assert len(fc["features"]) == len(events)
+    assert all(f["geometry"]["type"] == "Point" for f in fc["features"])
+    # Parquet needs a file
+    assert main(["events", "--store", store, "--format", "parquet"]) == EXIT_USAGE
+
+
+def test_detect_again_replaces_the_events_with_the_same_ids(
+        store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _json(capsys, "detect", "--store", store, "--json")
+    first = _json(capsys, "events", "--store", store, "--format", "json")
+    _json(capsys, "detect", "--store", store, "--json")
+    second = _json(capsys, "events", "--store", store, "--format", "json")
+    assert first == second and len(first) > 0  # type: ignore[arg-type]
+    assert len(list((Path(store) / "events").iterdir())) == 1
+
+
+def test_detect_with_a_bad_config_says_which_file_and_field(
+        store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "detect.toml"
+    bad.write_text("[gaps]\nmin_gap = 8\n")
+    capsys.readouterr()
+    assert main(["detect", "--store", store, "--config", str(bad)]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert str(bad) in err.replace("\n", "") and "min_gap" in err
+    assert main(["events", "--store", store, "--format", "csv", "--type", "gaps"]) == EXIT_USER
+
+
+def test_a_config_changes_what_is_found(store: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "detect.toml"
+    cfg.write_text("[gaps]\nmin_gap_h = 13\n")
+    report = _json(capsys, "detect", "--store", store, "--config", str(cfg), "--json")
+    assert report["events"]["gap"] == 0 and report["events"]["dark_voyage"] == 0  # type: ignore[index]
+    assert report["config"]["gaps"]["min_gap_h"] == 13.0  # type: ignore[index]
