@@ -16,19 +16,22 @@ Integrity
 What it computes
     1. ``land_bits``: land bitmap at ``--land-res-arcmin`` (default 1 arc-minute, 21600 x
        10800 cells), a cell is land when its centre is inside the land polygons (even-odd
-       scanline fill over the TopoJSON arcs; arcs shared by two land polygons cancel, so the
-       result is the union). Rows run south to north from -90, columns west to east from
+       scanline fill over the rings, unwrapped across the antimeridian; Antarctica,
+       which world-atlas leaves open round the pole, is closed along it). Rows run south to north from -90, columns west to east from
        -180; bits packed along rows (``np.packbits``, big bit order).
-    2. ``dist_dm``: distance from each node of a ``--dist-res-deg`` grid (default 0.05 deg;
-       nodes at lat = -90 + i*res including both poles, lon = -180 + j*res) to the nearest
-       coastline, in units of ``dist_unit_m`` (uint16), on a sphere of radius 6,371,008.8 m.
-       The coastline is every arc used once (shared arcs are not coast), less the artificial
-       edges along the antimeridian and the south pole, densified to ``--spacing-m``; the
-       nearest densified vertex is found with a KD-tree on 3-D unit vectors. Stored as
-       row-wise differences (int8: a distance field changes by at most one node spacing
-       between neighbours) so the deflate in ``np.savez_compressed`` packs it well.
+    2. distance raster: distance from each node of a ``--dist-res-deg`` grid (default 0.05
+       deg; nodes at lat = -90 + i*res including both poles, lon = -180 + j*res) to the
+       nearest coastline, in units of ``--dist-unit-m`` (default 100 m), on a sphere of
+       radius 6,371,008.8 m. The coastline is every ring edge less the artificial ones
+       (along the antimeridian cut, and the closure round the south pole),
+       densified to ``--spacing-m`` (250 m: the nearest-vertex error is at most 125 m); the
+       nearest vertex is found with a KD-tree on 3-D unit vectors. Stored as the first
+       value and first step of each row (``dist_first``, ``dist_first_step``) and the
+       second differences along rows (``dist_second_diff``, int8): the field is nearly
+       linear between nodes, so they are mostly 0 or +-1 and deflate packs them to ~6 MB.
 
-Run (from the repository root, with the build extras shapely-free: only numpy and scipy)::
+Run from the repository root; needs numpy and scipy (build time only), and npm unless
+``--tarball`` is given. About 10 minutes on 2 cores (the KD-tree queries)::
 
     python tools/build_land_raster.py                  # runs ``npm pack world-atlas@2.0.2``
     python tools/build_land_raster.py --tarball world-atlas-2.0.2.tgz
@@ -98,35 +101,63 @@ def read_topology(tarball_bytes: bytes) -> dict[str, Any]:
     return topo
 
 
-def decode_arcs(topo: dict[str, Any]) -> tuple[list[F64], NDArray[np.int64]]:
-    """Every arc as an (n, 2) lon/lat array, and how many times the land object uses it."""
+def decode_rings(topo: dict[str, Any]) -> list[F64]:
+    """Every ring of the land object as an (n, 2) lon/lat array, longitudes unwrapped.
+
+    world-atlas keeps rings spherical: a ring crossing the antimeridian jumps from +180 to
+    -180, and Antarctica's ring goes once round the globe without an edge along the pole.
+    Each ring is unwrapped (consecutive longitudes never differ by more than 180) and
+    shifted so its westernmost vertex lies in [-180, 180).
+    """
     scale = np.asarray(topo["transform"]["scale"], dtype=np.float64)
     translate = np.asarray(topo["transform"]["translate"], dtype=np.float64)
     arcs = [np.cumsum(np.asarray(a, dtype=np.int64), axis=0) * scale + translate
             for a in topo["arcs"]]
-    uses = np.zeros(len(arcs), dtype=np.int64)
-
-    def walk(node: Any) -> None:
-        if isinstance(node, int):
-            uses[node if node >= 0 else ~node] += 1
-        else:
-            for child in node:
-                walk(child)
-
+    rings: list[F64] = []
     for geometry in topo["objects"]["land"]["geometries"]:
-        walk(geometry["arcs"])
-    return arcs, uses
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        for polygon in polygons:
+            for ring_arcs in polygon:
+                parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in ring_arcs]
+                ring = np.concatenate([parts[0]] + [p[1:] for p in parts[1:]])
+                ring[:, 0] = np.degrees(np.unwrap(np.radians(ring[:, 0])))
+                ring[:, 0] -= 360 * np.floor((ring[:, 0].min() + 180) / 360)
+                rings.append(ring)
+    return rings
 
 
-def segments(arcs: list[F64], keep: NDArray[np.bool_]) -> tuple[F64, F64]:
-    """Start and end points (m, 2) of every edge of the kept arcs."""
-    chosen = [a for a, k in zip(arcs, keep) if k and len(a) > 1]
-    return (np.concatenate([a[:-1] for a in chosen]), np.concatenate([a[1:] for a in chosen]))
+def edges(rings: list[F64], close_polar: bool) -> tuple[F64, F64]:
+    """Start and end points (m, 2) of every ring edge.
+
+    With ``close_polar``, a ring that goes round the globe (Antarctica) is closed along the
+    pole, as the even-odd fill needs; without it those closing edges are left out (they
+    are not coast), and so are edges along the antimeridian cut.
+    """
+    p0s, p1s = [], []
+    for ring in rings:
+        pts = ring
+        if close_polar and abs(ring[-1, 0] - ring[0, 0]) > 180:
+            pole = -90.0 if ring[:, 1].mean() < 0 else 90.0
+            pts = np.concatenate([ring, [[ring[-1, 0], pole], [ring[0, 0], pole]], ring[:1]])
+        p0s.append(pts[:-1])
+        p1s.append(pts[1:])
+    p0, p1 = np.concatenate(p0s), np.concatenate(p1s)
+    if not close_polar:
+        x0, x1 = np.mod(p0[:, 0] + 180, 360), np.mod(p1[:, 0] + 180, 360)
+        on_cut = (np.minimum(x0, 360 - x0) < 1e-9) & (np.minimum(x1, 360 - x1) < 1e-9)
+        keep = ~on_cut & (np.abs(p1[:, 0] - p0[:, 0]) < 180)
+        p0, p1 = p0[keep], p1[keep]
+    return p0, p1
 
 
 def rasterise_land(p0: F64, p1: F64, res: float) -> NDArray[np.bool_]:
-    """Cells whose centre is inside the edge set, by the even-odd rule (rows from the south)."""
+    """Cells whose centre is inside the edge set, by the even-odd rule (rows from the south).
+
+    Unwrapped rings reach up to lon 540, so the fill runs on a strip two globes wide,
+    folded back onto one at the end.
+    """
     nrows, ncols = round(180 / res), round(360 / res)
+    wide = 2 * ncols
     y_lo, y_hi = np.minimum(p0[:, 1], p1[:, 1]), np.maximum(p0[:, 1], p1[:, 1])
     first = np.ceil((y_lo + 90) / res - 0.5).astype(np.int64)  # rows with centre in [lo, hi)
     stop = np.ceil((y_hi + 90) / res - 0.5).astype(np.int64)
@@ -137,12 +168,14 @@ def rasterise_land(p0: F64, p1: F64, res: float) -> NDArray[np.bool_]:
     yc = -90 + (row + 0.5) * res
     x0, y0, x1, y1 = p0[edge, 0], p0[edge, 1], p1[edge, 0], p1[edge, 1]
     x = x0 + (yc - y0) * (x1 - x0) / (y1 - y0)
-    col = np.clip(np.ceil((x + 180) / res - 0.5).astype(np.int64), 0, ncols)
-    flat, times = np.unique(row * (ncols + 1) + col, return_counts=True)
-    toggle = np.zeros(nrows * (ncols + 1), dtype=np.uint8)
+    col = np.ceil((x + 180) / res - 0.5).astype(np.int64)
+    if col.min() < 0 or col.max() > wide:
+        sys.exit(f"edge crossing at column {col.min()}..{col.max()} outside the strip")
+    flat, times = np.unique(row * (wide + 1) + col, return_counts=True)
+    toggle = np.zeros(nrows * (wide + 1), dtype=np.uint8)
     toggle[flat[times % 2 == 1]] = 1
-    inside = np.bitwise_xor.accumulate(toggle.reshape(nrows, ncols + 1), axis=1)[:, :ncols]
-    return inside.astype(bool)
+    inside = np.bitwise_xor.accumulate(toggle.reshape(nrows, wide + 1), axis=1)
+    return (inside[:, :ncols] | inside[:, ncols:wide]).astype(bool)
 
 
 def unit_vectors(lon: F64, lat: F64) -> F64:
@@ -152,9 +185,6 @@ def unit_vectors(lon: F64, lat: F64) -> F64:
 
 def coastline_points(p0: F64, p1: F64, spacing_m: float) -> F64:
     """Coastline vertices (lon, lat) densified to at most ``spacing_m`` apart."""
-    artificial = ((np.abs(p0[:, 0]) >= 180 - 1e-9) & (np.abs(p1[:, 0]) >= 180 - 1e-9)) | (
-        (p0[:, 1] <= -90 + 1e-6) & (p1[:, 1] <= -90 + 1e-6))
-    p0, p1 = p0[~artificial], p1[~artificial]
     chord = np.linalg.norm(unit_vectors(p1[:, 0], p1[:, 1]) - unit_vectors(p0[:, 0], p0[:, 1]),
                            axis=1)
     pieces = np.maximum(1, np.ceil(chord * EARTH_RADIUS_M / spacing_m).astype(np.int64))
@@ -188,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tarball", type=Path, help=f"a downloaded {PACKAGE}-{VERSION}.tgz")
     ap.add_argument("--land-res-arcmin", type=float, default=1.0)
     ap.add_argument("--dist-res-deg", type=float, default=0.05)
-    ap.add_argument("--dist-unit-m", type=float, default=50.0)
+    ap.add_argument("--dist-unit-m", type=float, default=100.0)
     ap.add_argument("--spacing-m", type=float, default=250.0,
                     help="coastline densification: nearest-vertex error is at most half of it")
     ap.add_argument("--out", type=Path, default=OUT)
@@ -196,18 +226,20 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     tarball_bytes = fetch_tarball(args.tarball)
-    arcs, uses = decode_arcs(read_topology(tarball_bytes))
-    p0, p1 = segments(arcs, uses % 2 == 1)
+    rings = decode_rings(read_topology(tarball_bytes))
     land_res = args.land_res_arcmin / 60
-    land = rasterise_land(p0, p1, land_res)
+    land = rasterise_land(*edges(rings, close_polar=True), land_res)
+    p0, p1 = edges(rings, close_polar=False)
     coast = coastline_points(p0, p1, args.spacing_m)
     dist = distance_grid(coast, args.dist_res_deg, args.dist_unit_m)
-    # Row-wise differences: the first column as is, then neighbour differences (int8 fits:
-    # at most one node spacing, 5.6 km at 0.05 deg, is 111 units of 50 m).
-    diffs = np.diff(dist.astype(np.int32), axis=1)
-    step_max = int(np.abs(diffs).max())
-    if step_max > 127:
-        sys.exit(f"row difference {step_max} does not fit int8; use coarser units or a finer grid")
+    # Second differences along rows: a distance field is nearly linear between nodes, so
+    # they are mostly 0 or +-1 and deflate packs them well; |d2| <= 2 * (one node spacing in
+    # units) = 112 at 0.05 deg and 100 m, so int8 holds them (checked).
+    first_step = dist[:, 1].astype(np.int32) - dist[:, 0]
+    second = np.diff(dist.astype(np.int32), n=2, axis=1)
+    step_max = int(np.abs(second).max())
+    if step_max > 127 or int(np.abs(first_step).max()) > 127:
+        sys.exit(f"second difference {step_max} does not fit int8; use coarser units")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         args.out,
@@ -219,13 +251,14 @@ def main(argv: list[str] | None = None) -> int:
         dist_resolution_deg=np.float64(args.dist_res_deg),
         dist_unit_m=np.float64(args.dist_unit_m),
         dist_first=dist[:, 0].copy(),
-        dist_step=diffs.astype(np.int8),
+        dist_first_step=first_step.astype(np.int8),
+        dist_second_diff=second.astype(np.int8),
         tarball_sha256=np.str_(hashlib.sha256(tarball_bytes).hexdigest()),
     )
-    print(f"{SOURCE}: {len(arcs)} arcs, {len(p0)} edges, {len(coast)} coast points")
+    print(f"{SOURCE}: {len(rings)} rings, {len(p0)} coast edges, {len(coast)} coast points")
     print(f"land {land.shape} at {land_res:.6f} deg, land share of cells {land.mean():.4f}")
     print(f"distance {dist.shape} at {args.dist_res_deg} deg, max "
-          f"{dist.max() * args.dist_unit_m / 1000:.0f} km, largest row step {step_max}")
+          f"{dist.max() * args.dist_unit_m / 1000:.0f} km, largest second difference {step_max}")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) "
           f"in {time.perf_counter() - t0:.0f} s")
     return 0

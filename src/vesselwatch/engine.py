@@ -34,6 +34,7 @@ DEFAULT_STORE = Path("~/.local/share/vesselwatch/store")
 
 ALL_EVENT_TYPES = tuple(t.value for t in EventType)
 DEFAULT_WATCHLIST = "dprk-russia"
+PARTITION_ROWS = 4_000_000  # positions per vessel partition while detecting (memory bound)
 
 # (what, done, total): bytes read of all inputs while ingesting; steps while detecting
 ProgressCallback = Callable[[str, int, int], None]
@@ -265,14 +266,11 @@ class DetectReport:
 
 def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
             watchlist: str | Path | None, progress: ProgressCallback | None) -> DetectReport:
-    import pyarrow.compute as pc
-
     from vesselwatch.detect.identity import mmsi_issue_spans
-    from vesselwatch.detect.suite import References, detect_all
+    from vesselwatch.detect.suite import References, detect_partitions
     from vesselwatch.reference.land import default_land_mask
     from vesselwatch.reference.ports import load_port_file, load_wpi
     from vesselwatch.reference.watchlist import load_watchlist
-
     began = time.perf_counter()
     ports = load_wpi()
     watched = ports.subset(np.zeros(len(ports), dtype=bool))
@@ -284,20 +282,17 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
         ports = ports.merge_override(load_port_file(ports_file))
     refs = References(ports=ports, watched=watched, land=default_land_mask())
     store = engine.store
-    positions = store.columns("positions", ["mmsi", "ts", "lat", "lon", "sog_kn", "mmsi_issue"])
     reports = store.columns("vessel_reports", ["mmsi", "ts", "imo", "name", "callsign",
                                                "ship_type", "mmsi_issue"])
     issues = mmsi_issue_spans(pa.concat_tables([
-        positions.select(["mmsi", "ts", "mmsi_issue"]),
-        reports.select(["mmsi", "ts", "mmsi_issue"]),
-    ]))
-
-    def on_step(name: str, done: int, total: int) -> None:
-        if progress is not None:
-            progress(name, done, total)
-
-    events = detect_all(positions.select(["mmsi", "ts", "lat", "lon", "sog_kn"]), config, refs,
-                        vessel_reports=reports, mmsi_issues=issues, on_step=on_step)
+        store.issue_spans("positions"), store.issue_spans("vessel_reports")]))
+    n_rows, until_us = store.rows_and_end("positions")
+    columns = ["mmsi", "ts", "lat", "lon", "sog_kn"]
+    n_parts = len(store.vessel_partition_plan(PARTITION_ROWS))
+    events, n_positions = detect_partitions(
+        lambda: store.vessel_partitions(columns, PARTITION_ROWS), config, refs,
+        until_us=until_us, vessel_reports=reports, mmsi_issues=issues,
+        on_step=progress, total=n_parts, rows=n_rows)
     counts = {t: 0 for t in ALL_EVENT_TYPES}
     by_conf: dict[str, dict[str, int]] = {t: {} for t in ALL_EVENT_TYPES}
     if events.num_rows:
@@ -306,8 +301,7 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
             counts[row["event_type"]] += row["event_id_count"]
             by_conf[row["event_type"]][str(row["confidence"])] = row["event_id_count"]
     report = DetectReport(
-        store=str(store.path), positions=positions.num_rows,
-        vessels=len(pc.unique(positions["mmsi"])) if positions.num_rows else 0,
+        store=str(store.path), positions=n_positions, vessels=store.info().vessels,
         events=counts, by_confidence=by_conf, ports=len(ports), watched_ports=len(watched),
         watchlist=str(watchlist) if watchlist is not None else None,
         config=config.to_dict(),

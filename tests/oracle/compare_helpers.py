@@ -242,23 +242,11 @@ def same(a: Any, b: Any, abs_tol: float = ABS_TOL) -> bool:
     return a == b
 
 
-# ``rounded=True`` forgives the rounding the fast side applies to gap details (metres to
-# 0.1, knots to 0.001; see DISAGREEMENTS.md), so that the other fields still compare.
-ROUNDING = {"distance_m": 0.0501, "off_shore_m": 0.0501, "on_shore_m": 0.0501,
-            "implied_sog_kn": 0.000501}
-
-
 def same_key(a: tuple, b: tuple, tolerances: tuple[float, ...] | None = None) -> bool:
     if len(a) != len(b):
         return False
     tols = tolerances or (ABS_TOL,) * len(a)
     return all(same(x, y, t) for x, y, t in zip(a, b, tols))
-
-
-def tolerances(event_type: str, rounded: bool) -> tuple[float, ...] | None:
-    if not rounded or event_type != "gap":
-        return None
-    return tuple(ROUNDING.get(n, ABS_TOL) for n in field_names(event_type))
 
 
 def keys_by_vessel(event_type: str, df: pd.DataFrame | None) -> dict[int, list[tuple]]:
@@ -281,14 +269,13 @@ def field_names(event_type: str) -> tuple[str, ...]:
     return ("mmsi", "port_id", "start_ts", "end_ts", "confidence", "kind")
 
 
-def first_difference(event_type: str, fast: pd.DataFrame | None, oracle: pd.DataFrame,
-                     rounded: bool = False) -> str | None:
+def first_difference(event_type: str, fast: pd.DataFrame | None,
+                     oracle: pd.DataFrame) -> str | None:
     """None when equal; else a message showing both sides for the first differing vessel."""
     f, o = keys_by_vessel(event_type, fast), keys_by_vessel(event_type, oracle)
-    tols = tolerances(event_type, rounded)
 
     def equal(a: list[tuple], b: list[tuple]) -> bool:
-        return len(a) == len(b) and all(same_key(x, y, tols) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_key(x, y) for x, y in zip(a, b))
 
     differing = [m for m in sorted(set(f) | set(o)) if not equal(f.get(m, []), o.get(m, []))]
     for mmsi in differing:

@@ -87,7 +87,7 @@ def test_layout_on_disk(store: Store) -> None:
 
 def test_empty_store_answers(store: Store) -> None:
     info = store.info()
-    assert info.rows == {"positions": 0, "vessel_reports": 0, "quarantine": 0}
+    assert info.rows == {"positions": 0, "vessel_reports": 0, "quarantine": 0, "events": 0}
     assert info.vessels == 0 and info.sources == [] and info.ingests == 0
     assert info.ts_min is None and info.schema_version == SCHEMA_VERSION
     assert json.loads(json.dumps(info.to_dict()))["n_buckets"] == 4
@@ -121,7 +121,7 @@ def test_info_after_ingest(store: Store) -> None:
     )
     ingest(store, {"a.csv": [batch]})
     info = store.info()
-    assert info.rows == {"positions": 2, "vessel_reports": 1, "quarantine": 3}
+    assert info.rows == {"positions": 2, "vessel_reports": 1, "quarantine": 3, "events": 0}
     assert info.vessels == 3
     assert info.quarantine == {"bad_checksum": 2, "bad_mmsi": 1}
     assert [s.source_id for s in info.sources] == [source_id_of("a.csv")]

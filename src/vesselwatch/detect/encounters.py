@@ -51,6 +51,7 @@ from vesselwatch.model.events import (
     sort_events,
 )
 from vesselwatch.reference.geodesy import EARTH_RADIUS_M, cap_lon_halfwidth_deg, haversine_m
+from vesselwatch.reference.ports import PortIndex
 
 __all__ = ["CloseSlots", "close_slots", "detect_encounters"]
 
@@ -247,6 +248,16 @@ def detect_encounters(tracks: Tracks, config: DetectConfig, *,
     """Encounter events (two per encounter, one per vessel), EVENTS schema, canonical order."""
     p = config.encounters
     grid = resample_tracks(tracks, p.grid_min, p.max_interpolation_gap_h)
+    return encounters_from_grid(grid, tracks.ports, config, chunk_points=chunk_points)
+
+
+def encounters_from_grid(grid: Grid, ports: PortIndex, config: DetectConfig, *,
+                         chunk_points: int = 1_000_000) -> pa.Table:
+    """Encounter events from resampled tracks of any number of vessel partitions.
+
+    ``grid`` holds each MMSI's grid points once (``concat_grids`` of vessel partitions).
+    """
+    p = config.encounters
     slots = close_slots(grid, p.max_distance_m, chunk_points=chunk_points)
     if len(slots.a) == 0:
         return EVENTS.empty_table()
@@ -281,7 +292,7 @@ def detect_encounters(tracks: Tracks, config: DetectConfig, *,
 
     long_enough = (end_us - start_us) >= p.min_duration_h * HOUR_US
     slow = (spd_a < p.max_median_sog_kn) & (spd_b < p.max_median_sog_kn)
-    _, port_d = tracks.ports.nearest(lat, lon, max_dist_m=p.min_port_distance_m)
+    _, port_d = ports.nearest(lat, lon, max_dist_m=p.min_port_distance_m)
     off_port = ~(port_d < p.min_port_distance_m)
     keep = np.flatnonzero(long_enough & slow & off_port)
     if len(keep) == 0:

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from vesselwatch.detect.tracks import Tracks
 
-__all__ = ["Grid", "resample_tracks"]
+__all__ = ["Grid", "concat_grids", "resample_tracks"]
 
 HOUR_US = 3_600_000_000
 MIN_US = 60_000_000
@@ -62,6 +62,22 @@ class Grid:
             speed_reported=self.speed_reported[index], seg=self.seg[index],
             step_us=self.step_us,
         )
+
+
+def concat_grids(grids: list[Grid], step_us: int) -> Grid:
+    """One grid from the grids of vessel partitions (disjoint MMSIs), sorted by (mmsi, t_us)."""
+    def cat(name: str, dtype: Any) -> Any:
+        return np.concatenate([getattr(g, name) for g in grids]) if grids else \
+            np.zeros(0, dtype=dtype)
+    grid = Grid(mmsi=cat("mmsi", np.uint32), t_us=cat("t_us", np.int64),
+                lat=cat("lat", np.float64), lon=cat("lon", np.float64),
+                speed_kn=cat("speed_kn", np.float32), observed=cat("observed", np.bool_),
+                speed_reported=cat("speed_reported", np.bool_), seg=cat("seg", np.int32),
+                step_us=step_us)
+    key = grid.mmsi
+    if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
+        grid = grid.take(np.argsort(key, kind="stable"))
+    return grid
 
 
 def wrap_lon(lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -278,7 +278,20 @@ def _two_places(bt: _ByTrack, config: DetectConfig) -> _Found:
                   np.where(strong, 4, 3), details)
 
 
-def _shared_positions(tracks: Tracks, config: DetectConfig) -> _Found:
+@dataclass(frozen=True)
+class Points:
+    """Bare positions (mmsi, ts µs, lat, lon): all ``shared_position`` needs of a track."""
+
+    mmsi: npt.NDArray[np.uint32]
+    ts: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+
+def _shared_positions(tracks: Tracks | Points, config: DetectConfig) -> _Found:
     min_vessels = config.spoofing.shared_position_min_vessels
     n = len(tracks)
     empty = _found("shared_position", [], [], [], [], [], [], [])
@@ -323,10 +336,13 @@ def _shared_positions(tracks: Tracks, config: DetectConfig) -> _Found:
 # --- the detector ---------------------------------------------------------------------------
 
 
-def detect_spoofing(tracks: Tracks, config: DetectConfig) -> pa.Table:
+def detect_spoofing(tracks: Tracks, config: DetectConfig, *,
+                    shared_positions: bool = True) -> pa.Table:
     """Spoofing events of every kind (``docs/events.md``, "``spoofing``"), in canonical order.
 
-    Every event is closed: ``end_ts`` is the last position of the signal.
+    Every event is closed: ``end_ts`` is the last position of the signal. Every kind but
+    ``shared_position`` is per vessel; ``shared_positions=False`` leaves that kind out, for
+    a caller that runs :func:`detect_shared_positions` once over all vessels' candidates.
     """
     bt, order = _by_track(tracks)
     parts = [
@@ -334,9 +350,16 @@ def detect_spoofing(tracks: Tracks, config: DetectConfig) -> pa.Table:
         _outliers(tracks, bt, order),
         _two_places(bt, config),
         _on_land(tracks, bt, order),
-        _shared_positions(tracks, config),
     ]
+    if shared_positions:
+        parts.append(_shared_positions(tracks, config))
     return _events(EventType.SPOOFING, parts, params_json(config.params_for("spoofing")))
+
+
+def detect_shared_positions(points: Points, config: DetectConfig) -> pa.Table:
+    """The ``shared_position`` spoofing events of ``points`` (any vessels, any order)."""
+    return _events(EventType.SPOOFING, [_shared_positions(points, config)],
+                   params_json(config.params_for("spoofing")))
 
 
 def _events(event_type: str, parts: list[_Found], params: str) -> pa.Table:

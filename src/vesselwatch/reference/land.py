@@ -105,12 +105,8 @@ class LandMask:
                 if version != FORMAT_VERSION:
                     raise InputError(f"{where}: land raster format {version}, this vesselwatch "
                                      f"reads {FORMAT_VERSION}; {_REBUILD}")
-                first = npz["dist_first"].astype(np.int32)
-                steps = npz["dist_step"].astype(np.int32)
-                dist = np.empty((steps.shape[0], steps.shape[1] + 1), dtype=np.int32)
-                dist[:, 0] = first
-                dist[:, 1:] = steps
-                np.cumsum(dist, axis=1, out=dist)
+                dist = _undo_second_differences(npz["dist_first"], npz["dist_first_step"],
+                                                npz["dist_second_diff"])
                 shape = npz["land_shape"]
                 return cls(npz["land_bits"], (int(shape[0]), int(shape[1])),
                            float(npz["land_resolution_deg"]), dist.astype(np.uint16),
@@ -165,6 +161,21 @@ class LandMask:
     def __repr__(self) -> str:
         return (f"LandMask(source={self.source!r}, resolution_deg={self.resolution_deg:.6g}, "
                 f"dist_resolution_deg={self.dist_resolution_deg:.6g})")
+
+
+def _undo_second_differences(first: npt.NDArray[np.integer], first_step: npt.NDArray[np.integer],
+                             second: npt.NDArray[np.integer]) -> npt.NDArray[np.int32]:
+    """Rebuild rows from their first value, first step and second differences (two cumsums)."""
+    rows, cols = second.shape[0], second.shape[1] + 2
+    steps = np.empty((rows, cols - 1), dtype=np.int32)
+    steps[:, 0] = first_step
+    steps[:, 1:] = second
+    np.cumsum(steps, axis=1, out=steps)
+    values = np.empty((rows, cols), dtype=np.int32)
+    values[:, 0] = first
+    values[:, 1:] = steps
+    np.cumsum(values, axis=1, out=values)
+    return values
 
 
 def _flat_pair(lat: npt.ArrayLike, lon: npt.ArrayLike

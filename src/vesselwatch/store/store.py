@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,6 +189,61 @@ class Store:
             return schema.empty_table().select(list(columns))
         parts = [plain(pq.read_table(f, columns=list(columns))) for f in files]
         return pa.concat_tables(parts, promote_options="permissive")
+
+    def rows_and_end(self, table: str) -> tuple[int, int]:
+        """(committed rows, latest ts in µs) of ``table``, from the manifest alone."""
+        files = self.snapshot().files_of(table)
+        ends = [f.ts_max_us for f in files if f.ts_max_us is not None]
+        return sum(f.rows for f in files), max(ends) if ends else 0
+
+    def issue_spans(self, table: str) -> pa.Table:
+        """(mmsi, issue, first_ts, last_ts) of every flagged MMSI of ``table``."""
+        con = self.connect()
+        try:
+            return con.sql(
+                f"SELECT mmsi, mmsi_issue AS issue, min(ts) AS first_ts, max(ts) AS last_ts "
+                f"FROM {table} WHERE mmsi_issue IS NOT NULL AND mmsi_issue <> '' "
+                "GROUP BY ALL ORDER BY ALL").arrow()
+        finally:
+            con.close()
+
+    def vessel_partition_plan(self, max_rows: int) -> list[tuple[int, int, int]]:
+        """(bucket, part, parts) per vessel partition: each mmsi bucket split into parts of
+        about ``max_rows`` positions by ``(mmsi // n_buckets) % parts``."""
+        snapshot = self.snapshot()
+        rows: dict[int, int] = {}
+        for f in snapshot.files_of("positions"):
+            if f.bucket is not None:
+                rows[f.bucket] = rows.get(f.bucket, 0) + f.rows
+        plan: list[tuple[int, int, int]] = []
+        for bucket in sorted(rows):
+            parts = max(1, -(-rows[bucket] // max(max_rows, 1)))
+            plan.extend((bucket, k, parts) for k in range(parts))
+        return plan
+
+    def vessel_partitions(self, columns: Sequence[str], max_rows: int) -> Iterator[pa.Table]:
+        """Positions by vessel partition (every row of an MMSI in one), sorted by (mmsi, ts)."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        from vesselwatch.model.schema import plain
+
+        snapshot = self.snapshot()
+        n_buckets = snapshot.n_buckets
+        wanted = list(dict.fromkeys(["mmsi", "ts", *columns]))
+        for bucket, part, parts in self.vessel_partition_plan(max_rows):
+            files = [self._root / f.path for f in snapshot.files_of("positions")
+                     if f.bucket == bucket]
+            table = pa.concat_tables([plain(pq.read_table(f, columns=wanted)) for f in files],
+                                     promote_options="permissive")
+            if parts > 1:
+                sub = pc.bit_wise_and(pc.divide(table["mmsi"], n_buckets), 0xFFFFFFFF)
+                table = table.filter(pc.equal(pc.remainder(sub, parts), part)) \
+                    if hasattr(pc, "remainder") else \
+                    table.filter(pc.equal(pc.subtract(sub, pc.multiply(pc.divide(sub, parts),
+                                                                       parts)), part))
+            order = pc.sort_indices(table, [("mmsi", "ascending"), ("ts", "ascending")])
+            yield table.take(order).select(list(columns))
 
     def write_events(self, events: pa.Table, detection: dict[str, Any],
                      timeout: float | None = None) -> None:
