@@ -253,8 +253,24 @@ def run_vesselwatch(parquet: Path, work: Path, entry: str | None, ports: Path | 
     detect = measure(cmd)
     output = parse_json(detect.pop("stdout"))
     detect.pop("stderr")
-    detect["summary"] = output if entry is not None else summarise(output)
+    detect["summary"] = output
     return {"ingest": ingest, "detect": detect}
+
+
+def vesselwatch_checks(truth: dict[str, Any] | None, summary: Any) -> dict[str, Any]:
+    """Events found (``events`` of the detect report) next to what the truth expects."""
+    if truth is None or not isinstance(summary, dict) or not isinstance(summary.get("events"),
+                                                                         dict):
+        return {}
+    found = summary["events"]
+    exp = truth["expected_with_defaults"]
+    return {
+        "gap": {"found": found.get("gap"), "expected": exp["gap"]},
+        "encounter": {"found": found.get("encounter"), "expected": exp["encounter_events"]},
+        "loitering": {"found": found.get("loitering"), "expected_at_least": exp["loitering_min"]},
+        "port_visit": {"found": found.get("port_visit"),
+                       "expected_at_least": exp["port_visit_planted"]},
+    }
 
 
 def run_baseline_duckdb(parquet: Path, ports: Path | None) -> dict[str, Any]:
@@ -282,6 +298,10 @@ def run_slice(parquet: Path, rows: int, work: Path, entry: str | None, ports: Pa
                            "planted": taken["planted"], "movingpandas": mp}
     if with_vesselwatch:
         vw = run_vesselwatch(sliced, work / "slice", entry, ports, has_detect, takes_ports)
+        truth_path = sliced.with_suffix(".truth.json")
+        if truth_path.is_file():
+            vw["checks"] = vesselwatch_checks(json.loads(truth_path.read_text()),
+                                              vw["detect"]["summary"])
         out["vesselwatch"] = vw
         out["ratio_detect"] = round(mp["wall_s"] / vw["detect"]["wall_s"], 1)
     return out
@@ -371,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
                 vw = run_vesselwatch(parquet, work / "full", args.entry, ports, has_detect,
                                      takes_ports, args.ingested)
                 vw["detect"]["positions_per_s"] = round(rows / vw["detect"]["wall_s"])
+                vw["checks"] = vesselwatch_checks(truth, vw["detect"]["summary"])
                 result["vesselwatch"] = vw
                 if "duckdb" in result:
                     base = sum(result["duckdb"][k]["wall_s"] for k in ("gaps", "encounters"))
@@ -408,7 +429,12 @@ def report(r: dict[str, Any]) -> None:
                 continue
             w(f"  vesselwatch {k:<7} wall {m['wall_s']:7.2f} s, peak {m['peak_rss_mb']:,.0f} MB, "
               f"{m['positions_per_s']:,} positions/s\n")
-        w(f"  detect summary: {json.dumps(r['vesselwatch']['detect']['summary'])[:2000]}\n")
+        summary = r["vesselwatch"]["detect"]["summary"]
+        if isinstance(summary, dict):
+            summary = {k: v for k, v in summary.items() if k != "config"}
+        w(f"  detect summary: {json.dumps(summary)[:2000]}\n")
+        if r["vesselwatch"].get("checks"):
+            w(f"  truth checks: {json.dumps(r['vesselwatch']['checks'])}\n")
     if "slice" in r:
         s = r["slice"]
         mp = s["movingpandas"]
@@ -418,7 +444,8 @@ def report(r: dict[str, Any]) -> None:
           f"{json.dumps(mp['result'].get('found'))}\n")
         if "vesselwatch" in s:
             w(f"  slice: vesselwatch detect wall {s['vesselwatch']['detect']['wall_s']:.2f} s; "
-              f"ratio movingpandas/vesselwatch {s['ratio_detect']}x\n")
+              f"ratio movingpandas/vesselwatch {s['ratio_detect']}x; "
+              f"{json.dumps(s['vesselwatch'].get('checks'))}\n")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def test_detect_finds_the_shuttle_and_events_exports_it(store: str, tmp_path: Pa
     assert [e["event_id"] for e in only] == [gap["event_id"]]  # type: ignore[union-attr]
     assert _json(capsys, "events", "--store", store, "--format", "json", "--mmsi", "1") == []
     later = _json(capsys, "events", "--store", store, "--format", "json", "--start",
-                  "2023-09-07T19:00:00Z")
+                  "2023-09-07T19:30:00Z")
     assert {e["event_type"] for e in later} == {"port_visit"}  # type: ignore[union-attr]
     # GeoJSON: one point feature per event, at its representative position
     out = tmp_path / "events.geojson"

@@ -224,7 +224,7 @@ def test_is_land_agrees_with_shapely_near_the_coast(mask: LandMask,
     ours, theirs = mask.is_land(lat[far], lon[far]), reference.is_land(lat[far], lon[far])
     assert 0.3 < theirs.mean() < 0.7  # both sides of the coast are in the sample
     agree = ours == theirs
-    assert agree.mean() >= 0.99, f"agreement {agree.mean():.4%} on {far.sum()} points"
+    assert agree.mean() >= 0.998, f"agreement {agree.mean():.4%} on {far.sum()} points"
 
 
 @pytest.mark.realdata
@@ -247,7 +247,8 @@ def test_distance_agrees_with_shapely_within_a_raster_cell(mask: LandMask,
     assert np.all(np.abs(err) <= half_diag + 1000), (
         f"worst {np.abs(err).max():.0f} m at {lat[np.argmax(np.abs(err))]:.4f}, "
         f"{lon[np.argmax(np.abs(err))]:.4f}")
-    assert np.median(np.abs(err)) < 0.15 * cell_m, f"median error {np.median(np.abs(err)):.0f} m"
+    assert np.percentile(np.abs(err), 95) < 0.3 * cell_m, f"p95 {np.percentile(np.abs(err), 95)} m"
+    assert np.median(np.abs(err)) < 0.1 * cell_m, f"median error {np.median(np.abs(err)):.0f} m"
 
 
 # ---------------------------------------------------------------- properties
@@ -275,7 +276,7 @@ def test_180_and_minus_180_are_the_same_meridian(mask: LandMask) -> None:
 
 
 coords = hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=6),
-                    elements=st.floats(-400, 400, allow_nan=True, allow_infinity=True))
+                    elements=st.floats(-400, 400) | st.sampled_from([np.nan, np.inf, -np.inf]))
 
 
 @settings(deadline=None, max_examples=150)

@@ -10,9 +10,10 @@ Two rasters, built from Natural Earth 1:10m land (v4.1.0, via the npm package
   accuracy, roughly a kilometre at 1:10m) of the coastline can be answered either way.
 - **distance raster**, ``dist_resolution_deg`` = 0.05 deg (5.6 km at the equator): the
   great-circle distance (sphere of radius 6,371,008.8 m) from each grid node to the
-  nearest point of the coastline, in 50 m units. ``distance_to_shore_m`` interpolates it
-  bilinearly; the error is at most about half a node spacing (2.8 km) and usually far
-  less, largest right at the coast where the true distance has a kink.
+  nearest point of the coastline, in 100 m units. ``distance_to_shore_m`` interpolates it
+  bilinearly: the error is bounded by half a node diagonal (3.9 km) and far less in
+  practice (against shapely on NE 1:10m: median 0.1 km, 99th percentile 1.7 km, worst
+  2.0 km of 1,099 points), largest right at the coast where the true distance has a kink.
 
 Sign convention: ``distance_to_shore_m`` is **>= 0 everywhere**, on land as at sea: the
 distance to the nearest coastline (lake and inland-sea shores in the land polygons, such as

@@ -203,7 +203,7 @@ class Store:
             return con.sql(
                 f"SELECT mmsi, mmsi_issue AS issue, min(ts) AS first_ts, max(ts) AS last_ts "
                 f"FROM {table} WHERE mmsi_issue IS NOT NULL AND mmsi_issue <> '' "
-                "GROUP BY ALL ORDER BY ALL").arrow()
+                "GROUP BY ALL ORDER BY ALL").to_arrow_table()
         finally:
             con.close()
 
