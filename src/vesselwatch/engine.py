@@ -279,7 +279,9 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
         watched = listed.port_index(ports)
         ports = listed.merged_ports(ports)
     if ports_file is not None:
-        ports = ports.merge_override(load_port_file(ports_file))
+        pv = config.port_visits
+        ports = ports.merge_override(load_port_file(ports_file,
+                                                    (pv.entry_radius_m, pv.exit_radius_m)))
     refs = References(ports=ports, watched=watched, land=default_land_mask())
     store = engine.store
     reports = store.columns("vessel_reports", ["mmsi", "ts", "imo", "name", "callsign",

@@ -27,10 +27,10 @@ def _rows() -> list:
     rows = []
     for i in range(13):  # 6 h in Najin, a position every 30 min, 500 m from the WPI point
         rows.append((MMSI, T0 + i * 30 * MIN_US, north_m(NAJIN[0], 500.0), NAJIN[1], 0.0))
-    for i in range(1, 7):  # out to 5 nm south-east at 10 kn, a position every 5 min
-        k = i * 5 * MIN_US * 10 * NM_M / HOUR_US / 6  # metres
+    for i in range(1, 7):  # out 5 nm south (and 5 nm east) at 10 kn, a position every 5 min
+        k = i * 5 * MIN_US * 10 * NM_M / HOUR_US  # metres: 1,543 m a step
         rows.append((MMSI, T0 + 6 * HOUR_US + i * 5 * MIN_US, north_m(NAJIN[0], -k),
-                     NAJIN[1] + k / 82_000, 10.0))
+                     NAJIN[1] + k / 82_600, 10.0))
     back = T0 + 6 * HOUR_US + 30 * MIN_US + 12 * HOUR_US
     for i in range(9):  # 3 nm south of Vostochnyy, then 500 m off it for 4 h
         lat = north_m(VOSTOCHNYY[0], -3 * NM_M) if i == 0 else north_m(VOSTOCHNYY[0], -500.0)
@@ -119,3 +119,25 @@ def test_a_config_changes_what_is_found(store: str, tmp_path: Path,
     report = _json(capsys, "detect", "--store", store, "--config", str(cfg), "--json")
     assert report["events"]["gap"] == 0 and report["events"]["dark_voyage"] == 0  # type: ignore[index]
     assert report["config"]["gaps"]["min_gap_h"] == 13.0  # type: ignore[index]
+
+
+def test_ports_file_radii_default_to_the_config(store: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # a user port 6 km south of Najin's WPI point that gives no radius of its own; the ship
+    # leaves Najin south-east and passes it at about 4.2 km (6 km / sqrt 2): outside the
+    # default 3 km entry radius, inside a 5 km one set in the config
+    ports = tmp_path / "ports.csv"
+    ports.write_text(f"port_id,name,lat,lon\nXXONE,One,{north_m(NAJIN[0], -6000.0)},{NAJIN[1]}\n")
+
+    def visited(config_text: str) -> set[str]:
+        cfg = tmp_path / "detect.toml"
+        cfg.write_text(config_text)
+        _json(capsys, "detect", "--store", store, "--ports", str(ports), "--config", str(cfg),
+              "--json")
+        visits = _json(capsys, "events", "--store", store, "--format", "json", "--type",
+                       "port_visit")
+        return {v["port_id"] for v in visits}  # type: ignore[union-attr]
+
+    assert visited("") == {"KPRJN", "RUVYP"}
+    assert visited("[port_visits]\nentry_radius_m = 5000.0\nexit_radius_m = 6000.0\n") == {
+        "KPRJN", "RUVYP", "XXONE"}

@@ -59,6 +59,9 @@ DEFAULT_ENTRY_RADIUS_M: Final[float] = 3000.0
 """Entry radius when the size is blank or unknown (129 WPI ports), and for user points."""
 EXIT_MARGIN_M: Final[float] = 1000.0
 """Exit radius = entry radius + this, unless a file or watchlist sets the exit radius."""
+DEFAULT_RADII: Final[tuple[float, float]] = (DEFAULT_ENTRY_RADIUS_M,
+                                             DEFAULT_ENTRY_RADIUS_M + EXIT_MARGIN_M)
+"""(entry, exit) of a user point port that gives no radius."""
 
 WPI_COLUMNS: Final[tuple[str, ...]] = (
     "port_id", "name", "alt_name", "locode", "country", "lat", "lon",
@@ -395,9 +398,7 @@ def _number(value: Any, path: str, entry: str, fieldname: str,
 
 
 def resolve_radii(entry: Any, exit_: Any, path: str, where: str,
-                  base: tuple[float, float] = (DEFAULT_ENTRY_RADIUS_M,
-                                               DEFAULT_ENTRY_RADIUS_M + EXIT_MARGIN_M),
-                  ) -> tuple[float, float]:
+                  base: tuple[float, float] = DEFAULT_RADII) -> tuple[float, float]:
     """(entry, exit) from optional overrides: entry alone gives exit = entry + margin."""
     has_entry = entry not in (None, "")
     has_exit = exit_ not in (None, "")
@@ -415,8 +416,13 @@ _CSV_REQUIRED: Final = ("port_id", "name", "lat", "lon")
 _CSV_OPTIONAL: Final = ("entry_radius_m", "exit_radius_m", "locode", "country", "alt_name")
 
 
-def load_port_file(path: str | Path) -> PortIndex:
-    """User ports from GeoJSON (``.geojson``/``.json``) or CSV (``.csv``); see docs/reference.md."""
+def load_port_file(path: str | Path,
+                   radii: tuple[float, float] = DEFAULT_RADII) -> PortIndex:
+    """User ports from GeoJSON (``.geojson``/``.json``) or CSV (``.csv``); see docs/reference.md.
+
+    ``radii``: (entry, exit) metres for point ports that give none (the detection config's
+    ``[port_visits]`` radii).
+    """
     where = Path(path)
     try:
         text = where.read_text(encoding="utf-8-sig")
@@ -424,9 +430,9 @@ def load_port_file(path: str | Path) -> PortIndex:
         raise InputError(f"{where}: cannot read the port file ({exc}); check the path") from exc
     suffix = where.suffix.lower()
     if suffix in (".geojson", ".json"):
-        ports = _ports_from_geojson(text, str(where))
+        ports = _ports_from_geojson(text, str(where), radii)
     elif suffix == ".csv":
-        ports = _ports_from_csv(text, str(where))
+        ports = _ports_from_csv(text, str(where), radii)
     else:
         raise InputError(f"{where}: unknown port file type {suffix!r}; use .geojson or .csv")
     seen: dict[str, str] = {}
@@ -438,7 +444,7 @@ def load_port_file(path: str | Path) -> PortIndex:
     return PortIndex.from_ports([dataclasses.replace(p, source=f"{where}") for p in ports])
 
 
-def _ports_from_csv(text: str, path: str) -> list[Port]:
+def _ports_from_csv(text: str, path: str, radii: tuple[float, float]) -> list[Port]:
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in _CSV_REQUIRED if c not in header]
@@ -456,7 +462,7 @@ def _ports_from_csv(text: str, path: str) -> list[Port]:
                 raise InputError(f"{path}: {where}: field {col!r} is empty; every port needs "
                                  "a port_id and a name")
         entry, exit_ = resolve_radii(row.get("entry_radius_m"), row.get("exit_radius_m"),
-                                     path, where)
+                                     path, where, radii)
         ports.append(Port(
             port_id=row["port_id"], name=row["name"],
             lat=_number(row["lat"], path, where, "lat", -90.0, 90.0),
@@ -468,7 +474,7 @@ def _ports_from_csv(text: str, path: str) -> list[Port]:
     return ports
 
 
-def _ports_from_geojson(text: str, path: str) -> list[Port]:
+def _ports_from_geojson(text: str, path: str, radii: tuple[float, float]) -> list[Port]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -481,10 +487,12 @@ def _ports_from_geojson(text: str, path: str) -> list[Port]:
         features = None
     if not isinstance(features, list):
         raise InputError(f"{path}: expected a GeoJSON FeatureCollection or Feature")
-    return [_port_from_feature(f, path, f"features[{i}]") for i, f in enumerate(features)]
+    return [_port_from_feature(f, path, f"features[{i}]", radii)
+            for i, f in enumerate(features)]
 
 
-def _port_from_feature(feature: Any, path: str, where: str) -> Port:
+def _port_from_feature(feature: Any, path: str, where: str,
+                       radii: tuple[float, float]) -> Port:
     if not isinstance(feature, dict):
         raise InputError(f"{path}: {where}: not a GeoJSON Feature object")
     props = feature.get("properties") or {}
@@ -511,7 +519,7 @@ def _port_from_feature(feature: Any, path: str, where: str) -> Port:
                              "[lon, lat]")
         lon = _number(coords[0], path, where, "geometry.coordinates[0] (lon)", -180, 180)
         lat = _number(coords[1], path, where, "geometry.coordinates[1] (lat)", -90, 90)
-        base = (DEFAULT_ENTRY_RADIUS_M, DEFAULT_ENTRY_RADIUS_M + EXIT_MARGIN_M)
+        base = radii
     elif kind in ("Polygon", "MultiPolygon"):
         lat, lon, radius = _polygon_circle(geom.get("coordinates"), kind, path, where)
         base = (radius, radius + EXIT_MARGIN_M)
