@@ -3,7 +3,10 @@
 Input: a Parquet file from ``bench/make_tracks.py`` (its ``.truth.json`` and ``.ports.csv``
 beside it are used when present). Every measured step runs as its own subprocess, so its
 peak memory (``ru_maxrss`` from ``os.wait4``) is its own; wall time is from process start to
-exit. Nothing is pinned: the target is about the machine's 2 cores.
+exit. Nothing is pinned: the target is about the machine's 2 cores. This parent process
+imports nothing heavy and reads no data (slicing runs in a child too): on Linux a child's
+``ru_maxrss`` starts from the parent's resident size at ``exec``, so a big parent would
+inflate every figure.
 
 vesselwatch, through its public face:
 
@@ -286,11 +289,11 @@ def run_baseline_duckdb(parquet: Path, ports: Path | None) -> dict[str, Any]:
 
 def run_slice(parquet: Path, rows: int, work: Path, entry: str | None, ports: Path | None,
               has_detect: bool, takes_ports: bool, with_vesselwatch: bool) -> dict[str, Any]:
-    sys.path.insert(0, str(HERE))
-    import movingpandas_baseline
-
     sliced = work / "slice.parquet"
-    taken = movingpandas_baseline.write_slice(parquet, rows, sliced)
+    # in a child: the parent must stay small, a child's ru_maxrss starts from the parent's
+    made = measure([sys.executable, str(Path(__file__).resolve()), "--run-slice", str(rows),
+                    str(parquet), "--store", str(sliced)])
+    taken = parse_json(made["stdout"])
     mp = measure([sys.executable, str(HERE / "movingpandas_baseline.py"), str(sliced)])
     mp["result"] = parse_json(mp.pop("stdout"))
     mp.pop("stderr")
@@ -344,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="keep stores and the slice here (default: a temporary folder)")
     ap.add_argument("--run-duckdb", choices=("gaps", "encounters"), help=argparse.SUPPRESS)
     ap.add_argument("--run-entry", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--run-slice", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--run-rows", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--store", default="", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -351,6 +356,18 @@ def main(argv: list[str] | None = None) -> int:
         return run_duckdb(args.run_duckdb, str(args.parquet), args.ports)
     if args.run_entry:
         return run_entry(args.run_entry, args.store, str(args.parquet), args.ports)
+    if args.run_slice:
+        sys.path.insert(0, str(HERE))
+        import movingpandas_baseline
+
+        taken = movingpandas_baseline.write_slice(args.parquet, args.run_slice, Path(args.store))
+        sys.stdout.write(json.dumps(taken) + "\n")
+        return 0
+    if args.run_rows:
+        import pyarrow.parquet as pq
+
+        sys.stdout.write(f"{pq.ParquetFile(args.parquet).metadata.num_rows}\n")
+        return 0
 
     parquet: Path = args.parquet.resolve()
     if not parquet.is_file():
@@ -367,10 +384,9 @@ def main(argv: list[str] | None = None) -> int:
             "time a detection function, or --baseline-only to measure only the baselines\n")
         return 2
 
-    import pyarrow.parquet as pq
-
-    meta = pq.ParquetFile(parquet).metadata
-    rows = meta.num_rows
+    # no pyarrow here: the parent stays small, as a child's ru_maxrss starts from its size
+    rows = int(measure([sys.executable, str(Path(__file__).resolve()), "--run-rows",
+                        str(parquet)])["stdout"])
     result: dict[str, Any] = {
         "input": str(parquet), "rows": rows, "bytes": parquet.stat().st_size,
         "truth": truth["counts"] if truth else None,

@@ -112,6 +112,11 @@ def write_slice(parquet: Path, rows: int, out: Path, sample: int = 2) -> dict[st
             "encounter_pairs": len(truth["encounters"]), "loiterers": len(truth["loitering"]),
             "gaps_5h": hours.count(5.0), "gaps_8h": hours.count(8.0),
             "port_visitors": len(truth["port_visits"]), "anchored": len(truth["anchored"])})
+        c, exp = truth["counts"], truth["expected_with_defaults"]
+        exp.update({"gap": c["gaps_8h"], "encounter_pairs": c["encounter_pairs"],
+                    "encounter_events": 2 * c["encounter_pairs"],
+                    "port_visit_planted": c["port_visitors"] + c["anchored"],
+                    "loitering_min": c["loiterers"] + 2 * c["encounter_pairs"]})
         truth.update({"rows": table.num_rows, "vessels": len(inside),
                       "slice_of": str(parquet), "slice_sample": sample})
         out.with_suffix(".truth.json").write_text(json.dumps(truth, indent=1) + "\n")
