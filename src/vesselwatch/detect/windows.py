@@ -15,6 +15,7 @@ each new window of data.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -92,7 +93,7 @@ def detect_windows(
     # an event ending this close to a window's end may go on in the next window
     horizon_us = int((max(config.encounters.merge_gap_h, config.loitering.max_step_gap_h)
                       * 60 + config.encounters.grid_min) * 60_000_000)
-    for start, end in zip(edges_us[:-1], edges_us[1:], strict=True):
+    for start, end in pairwise(edges_us):
         # open events carry their data forward: a window reads from the padding before
         # its start, or before the earliest event still open, whichever is earlier
         still_open = carried.filter(pc.is_null(carried["end_ts"]))["start_ts"]
