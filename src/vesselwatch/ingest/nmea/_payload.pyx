@@ -14,6 +14,8 @@ cimport numpy as cnp
 from libc.math cimport NAN, fabs
 from libc.stdint cimport int64_t, uint8_t, uint64_t
 
+from vesselwatch.ingest.nmea._civil cimport days_from_civil
+
 cnp.import_array()
 
 cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
@@ -318,15 +320,6 @@ def mmsi_issue_codes(const int64_t[::1] mmsi, const int64_t[::1] msg_type,
     return out_a
 
 
-cdef inline int64_t days_from_civil(int64_t y, int64_t m, int64_t d) noexcept nogil:
-    # H. Hinnant's algorithm: days since 1970-01-01 of a proleptic Gregorian date
-    y -= m <= 2
-    cdef int64_t era = (y if y >= 0 else y - 399) // 400
-    cdef int64_t yoe = y - era * 400
-    cdef int64_t mp = (m + 9) % 12
-    cdef int64_t doy = (153 * mp + 2) // 5 + d - 1
-    cdef int64_t doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
 
 
 cdef inline int64_t year_of_day(int64_t z) noexcept nogil:
