@@ -1,9 +1,10 @@
 """Staging: rows of an ingest in progress, spilled to disk so memory stays bounded.
 
 Rows are buffered in memory up to ``flush_rows`` and then written as Arrow IPC files, one per
-table and UTC day, under ``<store>/.staging/<ingest_id>/``. String columns are stored
+table, UTC day and mmsi bucket, under ``<store>/.staging/<ingest_id>/``. String columns are stored
 dictionary-encoded, which makes the sort-and-take of the commit several times cheaper. The
-commit then reads back one (table, day) at a time, memory-mapped.
+commit then reads back one (table, day, bucket) at a time, memory-mapped, so its memory is
+bounded by the largest partition, not by the input.
 """
 
 from __future__ import annotations
@@ -115,13 +116,15 @@ def ts_micros(rows: pa.Table) -> np.ndarray:
 class Stager:
     """Buffers and spills the rows of one ingest."""
 
-    def __init__(self, directory: Path, flush_rows: int = DEFAULT_FLUSH_ROWS) -> None:
+    def __init__(self, directory: Path, flush_rows: int = DEFAULT_FLUSH_ROWS,
+                 n_buckets: int = 1) -> None:
         self.directory = directory
         self.flush_rows = max(1, flush_rows)
+        self.n_buckets = max(1, n_buckets)
         self._buffers: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
         self._buffered = 0
-        # each part is a spilled file, or rows kept in memory by the final flush
-        self._by_day: dict[str, dict[int, list[Path | DayRows]]] = {
+        # (day, bucket) -> parts; a part is a spilled file, or rows kept by the final flush
+        self._by_day: dict[str, dict[tuple[int, int], list[Path | DayRows]]] = {
             t: {} for t in PARTITIONED_TABLES}
         self._quarantine: list[Path | pa.Table] = []
         self._written = 0
@@ -154,7 +157,7 @@ class Stager:
                 self._quarantine.append(self._write(rows) if spill else rows)
                 continue
             encoded = encode_strings(rows)
-            for day, index in day_indices(encoded):
+            for day, index in day_indices(encoded, self.n_buckets):
                 view = DayRows(encoded, index)
                 part: Path | DayRows = self._write(view.materialise()) if spill else view
                 self._by_day[table_name].setdefault(day, []).append(part)
@@ -169,12 +172,12 @@ class Stager:
             writer.write_table(rows)
         return path
 
-    def days(self, table_name: str) -> list[int]:
-        """UTC day indices with staged rows of ``table_name``, ascending."""
+    def days(self, table_name: str) -> list[tuple[int, int]]:
+        """(UTC day index, mmsi bucket) with staged rows of ``table_name``, ascending."""
         return sorted(self._by_day[table_name])
 
-    def read_day(self, table_name: str, day: int) -> pa.Table | DayRows:
-        """All staged rows of ``table_name`` on ``day``, as one chunk per column.
+    def read_day(self, table_name: str, day: tuple[int, int]) -> pa.Table | DayRows:
+        """All staged rows of ``table_name`` in one (day, bucket), one chunk per column.
 
         Rows still in memory come as a :class:`DayRows` view, so that the commit gathers
         them once, in their final order, instead of twice.
@@ -201,22 +204,29 @@ class Stager:
             pass
 
 
-def day_indices(rows: pa.Table) -> Iterator[tuple[int, np.ndarray | None]]:
-    """``(day, row indices of that day)`` for each UTC day of ``rows.ts`` (None: all rows)."""
+def day_indices(rows: pa.Table, n_buckets: int = 1
+                ) -> Iterator[tuple[tuple[int, int], np.ndarray | None]]:
+    """``((day, bucket), row indices)`` for each UTC day of ``rows.ts`` and mmsi bucket
+    (``mmsi % n_buckets``) that ``rows`` hold; None: all rows."""
     days = day_index(ts_micros(rows))
     first, last = int(days.min()), int(days.max())
-    if first == last:
-        yield first, None
+    key = (days - first) * n_buckets
+    if n_buckets > 1:
+        mmsi = np.asarray(rows.column("mmsi").to_numpy(), dtype=np.int64)
+        key += mmsi % n_buckets
+    low, high = int(key.min()), int(key.max())
+    if low == high:
+        yield (first + low // n_buckets, low % n_buckets), None
         return
-    # few distinct days: small integers sort in linear time (NumPy's radix sort)
-    offsets = (days - first).astype(np.uint16 if last - first < 65536 else np.int64)
-    order = np.argsort(offsets, kind="stable")
-    sorted_days = days[order]
-    cuts = np.flatnonzero(sorted_days[1:] != sorted_days[:-1]) + 1
+    # few distinct keys: small integers sort in linear time (NumPy's radix sort)
+    order = np.argsort(key.astype(np.uint16 if high < 65536 else np.int64), kind="stable")
+    sorted_keys = key[order]
+    cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
     starts = np.concatenate(([0], cuts))
     ends = np.concatenate((cuts, [len(order)]))
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield int(sorted_days[start]), order[start:end]
+        k = int(sorted_keys[start])
+        yield (first + k // n_buckets, k % n_buckets), order[start:end]
 
 
 def _read_ipc(path: Path) -> pa.Table:

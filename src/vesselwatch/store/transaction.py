@@ -111,7 +111,7 @@ class IngestTransaction:
         self._base = base
         self._fsync = fsync
         self._started = datetime.now(UTC).isoformat()
-        self._stager = Stager(root / staging_dir(self.ingest_id), flush_rows)
+        self._stager = Stager(root / staging_dir(self.ingest_id), flush_rows, base.n_buckets)
         self._sources: dict[str, _Source] = {}
         self._committed_shas = base.source_shas()
         self._committed_ids = {s.source_id: s.sha256 for s in base.sources}
@@ -250,8 +250,8 @@ class IngestTransaction:
         per_source: dict[str, Counter[str]] = {t: Counter() for t in PARTITIONED_TABLES}
         vessels: list[np.ndarray] = []
         spans: list[int] = []
-        for done, (table_name, day) in enumerate(steps, start=1):
-            rows = self._stager.read_day(table_name, day)
+        for done, (table_name, (day, _bucket)) in enumerate(steps, start=1):
+            rows = self._stager.read_day(table_name, (day, _bucket))
             earlier = prior.get((table_name, day_label(day)), [])
             out = commit_day(
                 rows,
