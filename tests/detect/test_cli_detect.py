@@ -141,3 +141,17 @@ def test_ports_file_radii_default_to_the_config(store: str, tmp_path: Path,
     assert visited("") == {"KPRJN", "RUVYP"}
     assert visited("[port_visits]\nentry_radius_m = 5000.0\nexit_radius_m = 6000.0\n") == {
         "KPRJN", "RUVYP", "XXONE"}
+
+
+def test_detect_on_an_empty_store_gives_no_events(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from vesselwatch.store import Store
+
+    path = str(tmp_path / "empty")
+    Store.open(path, create=True)
+    report = _json(capsys, "detect", "--store", path, "--json")
+    assert report["positions"] == 0 and sum(report["events"].values()) == 0  # type: ignore[index]
+    assert _json(capsys, "events", "--store", path, "--format", "json") == []
+    capsys.readouterr()
+    assert main(["events", "--store", str(tmp_path / "missing"), "--format", "csv"]) == EXIT_USER
+    assert "vesselwatch ingest" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -66,7 +67,7 @@ def read_events(
     if not files:
         return EVENTS.empty_table()
     table = pa.concat_tables(pq.read_table(root / f.path, schema=EVENTS) for f in files)
-    mask = pa.array([True] * table.num_rows)
+    mask = pa.array(np.ones(table.num_rows, dtype=bool))
     if event_types:
         mask = pc.and_(mask, pc.is_in(table["event_type"], pa.array(event_types)))
     if mmsi:

@@ -67,7 +67,8 @@ class Store:
             if not create:
                 raise StoreError(
                     f"there is no vesselwatch store at {root}; check the path, or create "
-                    "the store by opening it with create=True"
+                    "it by ingesting data into it (`vesselwatch ingest FILE --store DIR`; "
+                    "from Python, Store.open(path, create=True))"
                 )
             _create(root, DEFAULT_N_BUCKETS if n_buckets is None else n_buckets, lock_timeout)
         data = migrate.upgrade(root, manifest.read_raw(root), lock_timeout)
