@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -184,7 +185,8 @@ def test_four_vessels_at_exactly_the_same_position() -> None:
     for k, m in enumerate((A, B, C, D)):
         rows += line(m, T0_US + k * HOUR_US, 3, 10.0 + k, 40.0)  # elsewhere, apart
         rows.append((m, T0_US + 10 * HOUR_US + k * MIN_US, *spot))
-    rows.append((B, T0_US + 12 * HOUR_US, *spot))  # B reports there twice
+    rows.append((B, T0_US + 10 * HOUR_US + 10 * MIN_US, *spot))  # B there twice, same burst
+    rows.append((C, T0_US + 12 * HOUR_US, *spot))  # two hours later: a burst of one vessel
     events = spoofing(rows)
     shared = of_kind(events, "shared_position")
     assert len(events) == len(shared) == 4
@@ -195,7 +197,18 @@ def test_four_vessels_at_exactly_the_same_position() -> None:
         assert e["confidence"] == 3
         assert (e["lat"], e["lon"]) == spot
     b = shared[1]
-    assert (b["start_ts"], b["end_ts"]) == (T0_US + 10 * HOUR_US + MIN_US, T0_US + 12 * HOUR_US)
+    assert (b["start_ts"], b["end_ts"]) == (T0_US + 10 * HOUR_US + MIN_US,
+                                            T0_US + 10 * HOUR_US + 10 * MIN_US)
+    c = shared[2]
+    assert c["end_ts"] == T0_US + 10 * HOUR_US + 2 * MIN_US  # not the later, lone report
+
+
+def test_vessels_at_one_spot_hours_apart_do_not_share_it() -> None:
+    spot = (12.345678, 45.678901)
+    rows = [(m, T0_US + k * HOUR_US, *spot) for k, m in enumerate((A, B, C, D))]
+    assert of_kind(spoofing(rows), "shared_position") == []
+    close = [(m, T0_US + k * 14 * MIN_US, *spot) for k, m in enumerate((A, B, C))]
+    assert len(of_kind(spoofing(close), "shared_position")) == 3
 
 
 def test_shared_position_rounds_to_a_micro_degree_and_needs_three_vessels() -> None:
@@ -299,12 +312,26 @@ def test_events_lie_in_the_data_and_have_unique_ids(rows: list[tuple]) -> None:
 @settings(max_examples=150, deadline=None)
 @given(position_rows())
 def test_shared_position_matches_a_naive_count_over_all_vessels(rows: list[tuple]) -> None:
-    seen: dict[tuple[float, float], dict[int, list[int]]] = {}
+    spots: dict[tuple[float, float], list[tuple[int, int]]] = {}
     for m, t, lat, lon in rows:
-        seen.setdefault((round(lat, 6), round(lon, 6)), {}).setdefault(m, []).append(t)
-    expected = sorted(
-        (m, min(ts), max(ts), spot, len(by_mmsi))
-        for spot, by_mmsi in seen.items() if len(by_mmsi) >= 3 for m, ts in by_mmsi.items())
+        spots.setdefault((round(lat, 6), round(lon, 6)), []).append((t, m))
+    gap = DetectConfig().spoofing.shared_position_gap_min * MIN_US
+    expected = []
+    for spot, reports in spots.items():  # split each spot's reports into bursts, by hand
+        reports.sort()
+        bursts = [[reports[0]]]
+        for prev, cur in itertools.pairwise(reports):
+            if cur[0] - prev[0] > gap:
+                bursts.append([])
+            bursts[-1].append(cur)
+        for burst in bursts:
+            by_mmsi: dict[int, list[int]] = {}
+            for t, m in burst:
+                by_mmsi.setdefault(m, []).append(t)
+            if len(by_mmsi) >= 3:
+                expected += [(m, min(ts), max(ts), spot, len(by_mmsi))
+                             for m, ts in by_mmsi.items()]
+    expected.sort()
     events = of_kind(rows_of(detect_spoofing(tracks_of(positions(rows)), DetectConfig())),
                      "shared_position")
     got = sorted((e["mmsi"], e["start_ts"], e["end_ts"], (e["lat"], e["lon"]),

@@ -110,6 +110,7 @@ class Loitering:
 @dataclass(frozen=True)
 class Spoofing:
     shared_position_min_vessels: int = 3
+    shared_position_gap_min: float = 15.0
     two_places_min_distance_m: float = 10000.0
 
 

@@ -115,24 +115,38 @@ def _on_land(all_tracks: list[list[dict[str, Any]]]) -> list[dict]:
 
 
 def _shared_positions(all_tracks: list[list[dict[str, Any]]], cfg: Any) -> list[dict]:
-    # "shared_position: the same position (latitude and longitude rounded to 1e-6°)
-    # reported by at least shared_position_min_vessels MMSIs: one event per MMSI, from its
-    # first to its last report there; details.vessels (count) and details.other_mmsi (up
-    # to 20). Confidence min(4, vessels − 1)."
-    reports: dict[tuple[int, int], dict[int, list[int]]] = {}
+    # "shared_position: the same position (latitude and longitude in micro-degrees, rounded
+    # half to even ...) reported by at least shared_position_min_vessels MMSIs in one burst:
+    # the reports of one position, in time order, split wherever nobody reported it for more
+    # than shared_position_gap_min. One event per MMSI and burst, from its first to its last
+    # report in the burst, at the rounded position; details.vessels (count, the vessel
+    # included) and details.other_mmsi (the 20 lowest other MMSIs, ascending).
+    # Confidence min(4, vessels − 1)."
+    reports: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for track in all_tracks:
         for r in track:
             key = (round(r["lat"] * 1_000_000), round(r["lon"] * 1_000_000))
-            reports.setdefault(key, {}).setdefault(int(r["mmsi"]), []).append(r["ts"])
+            reports.setdefault(key, []).append((r["ts"], int(r["mmsi"])))
+    gap_us = cfg.spoofing.shared_position_gap_min * 60_000_000
     out = []
-    for (lat_e6, lon_e6), by_mmsi in sorted(reports.items()):
-        vessels = len(by_mmsi)
-        if vessels < cfg.spoofing.shared_position_min_vessels:
-            continue
-        for mmsi, times in sorted(by_mmsi.items()):
-            others = sorted(m for m in by_mmsi if m != mmsi)[:20]
-            details = {"kind": "shared_position", "vessels": vessels, "other_mmsi": others}
-            out.append(make_event("spoofing", mmsi, min(times), max(times), lat_e6 / 1e6,
-                                  lon_e6 / 1e6, min(4, vessels - 1), details,
-                                  key="shared_position"))
+    for (lat_e6, lon_e6), rows in sorted(reports.items()):
+        rows.sort()
+        bursts: list[list[tuple[int, int]]] = [[rows[0]]]
+        for prev, row in itertools.pairwise(rows):
+            if row[0] - prev[0] > gap_us:
+                bursts.append([])
+            bursts[-1].append(row)
+        for burst in bursts:
+            by_mmsi: dict[int, list[int]] = {}
+            for ts, mmsi in burst:
+                by_mmsi.setdefault(mmsi, []).append(ts)
+            vessels = len(by_mmsi)
+            if vessels < cfg.spoofing.shared_position_min_vessels:
+                continue
+            for mmsi, times in sorted(by_mmsi.items()):
+                others = sorted(m for m in by_mmsi if m != mmsi)[:20]
+                details = {"kind": "shared_position", "vessels": vessels, "other_mmsi": others}
+                out.append(make_event("spoofing", mmsi, min(times), max(times), lat_e6 / 1e6,
+                                      lon_e6 / 1e6, min(4, vessels - 1), details,
+                                      key="shared_position"))
     return out

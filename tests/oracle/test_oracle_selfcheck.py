@@ -483,8 +483,11 @@ def test_on_land_run_and_shared_position():
     shared = sorted((e["mmsi"], e["start_ts"], e["end_ts"], e["confidence"],
                      e["details"]["vessels"], tuple(e["details"]["other_mmsi"]))
                     for e in ev if e["details"]["kind"] == "shared_position")
-    assert shared == [(m, T0 + m * MIN, T0 + H + m * MIN, 2, 3,
-                       tuple(o for o in (2, 3, 4) if o != m)) for m in (2, 3, 4)]
+    # vessels 2, 3 and 4 are at the spot at 0 h 02-0 h 04 and again an hour later: two
+    # bursts (the silence between is over 15 min), each shared by 3 vessels
+    assert shared == sorted((m, t + m * MIN, t + m * MIN, 2, 3,
+                             tuple(o for o in (2, 3, 4) if o != m))
+                            for m in (2, 3, 4) for t in (T0, T0 + H))
     assert sorted(e["details"]["kind"] for e in ev if e["mmsi"] == 1) == ["on_land"]
 
 

@@ -86,6 +86,7 @@ class SpoofingParams:
     """Position spoofing: jumps, on land, two places at once, shared positions."""
 
     shared_position_min_vessels: int = 3
+    shared_position_gap_min: float = 15.0  # a silence this long at a spot ends a burst
     two_places_min_distance_m: float = 10000.0
 
 

@@ -310,13 +310,18 @@ def _shared_positions(tracks: Tracks | Points, config: DetectConfig) -> _Found:
     rows = np.flatnonzero(busy[at] == key)
     del at
     kc, mc, tc = key[rows], tracks.mmsi[rows], tracks.ts[rows]
-    o = np.lexsort((mc, kc))
+    # bursts: a spot's reports, split wherever nobody reported it for longer than the gap
+    o = np.lexsort((mc, tc, kc))
     kc, mc, tc = kc[o], mc[o], tc[o]
-    pair = np.flatnonzero(np.r_[True, (kc[1:] != kc[:-1]) | (mc[1:] != mc[:-1])])
+    gap_us = round(config.spoofing.shared_position_gap_min * 60_000_000)
+    burst = np.cumsum(np.r_[True, (kc[1:] != kc[:-1]) | (np.diff(tc) > gap_us)])
+    o = np.lexsort((tc, mc, burst))
+    kc, mc, tc, burst = kc[o], mc[o], tc[o], burst[o]
+    pair = np.flatnonzero(np.r_[True, (burst[1:] != burst[:-1]) | (mc[1:] != mc[:-1])])
     first_ts = np.minimum.reduceat(tc, pair)
     last_ts = np.maximum.reduceat(tc, pair)
-    p_key, p_mmsi = kc[pair], mc[pair]
-    key_begin = np.r_[True, p_key[1:] != p_key[:-1]]
+    p_key, p_mmsi, p_burst = kc[pair], mc[pair], burst[pair]
+    key_begin = np.r_[True, p_burst[1:] != p_burst[:-1]]
     key_no = np.cumsum(key_begin) - 1
     vessels = np.bincount(key_no)[key_no]
     first_of_key = np.flatnonzero(key_begin)[key_no]
