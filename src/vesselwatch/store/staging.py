@@ -209,7 +209,7 @@ def day_indices(rows: pa.Table, n_buckets: int = 1
     """``((day, bucket), row indices)`` for each UTC day of ``rows.ts`` and mmsi bucket
     (``mmsi % n_buckets``) that ``rows`` hold; None: all rows."""
     days = day_index(ts_micros(rows))
-    first, _last = int(days.min()), int(days.max())
+    first = int(days.min())
     key = (days - first) * n_buckets
     if n_buckets > 1:
         mmsi = np.asarray(rows.column("mmsi").to_numpy(), dtype=np.int64)
