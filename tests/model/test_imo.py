@@ -33,6 +33,8 @@ def test_dtypes_and_odd_values() -> None:
         True, False, False, False]
     assert imo_valid(np.array([], dtype=np.int64)).shape == (0,)
     assert not is_valid_imo(None) and not is_valid_imo(10**30) and not is_valid_imo(True)
+    assert is_valid_imo(9074729) and is_valid_imo(9074729.0) and is_valid_imo(np.int64(9074729))
+    assert not is_valid_imo(9074729.5) and not is_valid_imo("9074729")
     with pytest.raises(TypeError, match="integer"):
         imo_valid(np.array(["9074729"]))
 

@@ -36,7 +36,8 @@ def _shared(rows: list[tuple], copies: int) -> list[tuple]:
             for k in range(copies)]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.integers(2, 5), st.integers(0, 4))
 def test_events_do_not_depend_on_how_vessels_are_partitioned(seed: int, n_parts: int,
                                                              copies: int) -> None:

@@ -57,7 +57,8 @@ def _clean(rows: list[tuple]) -> list[tuple]:
     return out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000))
 def test_windows_with_padding_equal_one_run(seed: int) -> None:
     rows = _clean(scenario(random.Random(seed), 6)["positions"])

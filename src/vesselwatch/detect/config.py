@@ -148,6 +148,15 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> DetectConfi
     return config
 
 
+# parameters for which 0 makes no sense (a step, a size, a count, a speed limit)
+MUST_BE_POSITIVE = frozenset({
+    "max_implied_sog_kn", "max_open_segments", "min_segment_positions", "min_gap_h",
+    "positions_window_h", "max_distance_m", "grid_min", "max_median_sog_kn",
+    "max_avg_sog_kn", "shared_position_min_vessels", "shared_position_gap_min",
+    "max_sog_kn", "min_duration_h",
+})
+
+
 def _checked(value: Any, default: Any, where: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{where} = {value!r}: expected a number like {default!r}")
@@ -156,6 +165,8 @@ def _checked(value: Any, default: Any, where: str) -> Any:
             raise InputError(f"{where} = {value!r}: expected a whole number like {default!r}")
     if value < 0:
         raise InputError(f"{where} = {value!r}: must not be negative")
+    if value == 0 and where.rsplit(" ", 1)[-1] in MUST_BE_POSITIVE:
+        raise InputError(f"{where} = {value!r}: must be greater than 0")
     return type(default)(value)
 
 

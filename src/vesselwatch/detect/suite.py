@@ -106,7 +106,8 @@ class DetectionRun:
         return (h >> np.uint64(64 - self.sketch_bits)).astype(np.int64)
 
     def _count_keys(self, mmsi: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> None:
-        """Add each (vessel, position) once to the sketch; repeats in a row count once."""
+        """Count (vessel, position) in the sketch; a vessel's repeats in a row count once
+        (other repeats count again: the sketch may only over-count, never miss)."""
         if self.sketch is None:
             self.sketch = np.zeros(1 << self.sketch_bits, dtype=np.uint8)
         b = self._buckets(lat, lon)
@@ -175,9 +176,9 @@ def detect_partitions(
     vessel_reports: pa.Table | None = None,
     mmsi_issues: pa.Table | None = None,
     types: tuple[str, ...] = ALL_TYPES,
+    total: int,
+    rows: int,
     on_step: StepCallback | None = None,
-    total: int = 0,
-    rows: int = 0,
 ) -> tuple[pa.Table, int]:
     """Every event over vessel partitions; ``partitions()`` is iterated twice when there
     is more than one (``total`` partitions, ``rows`` positions in all, for progress and
@@ -185,6 +186,9 @@ def detect_partitions(
 
     Returns the events and the number of positions in tracks.
     """
+    if total < 1:
+        raise ValueError(f"detect_partitions: total = {total}; give the number of partitions "
+                         "partitions() yields (at least 1)")
     bits = int(np.clip(np.ceil(np.log2(max(rows, 1) * 5)), 16, MAX_SKETCH_BITS))
     run = DetectionRun(config, refs, until_us, types, single=total <= 1, sketch_bits=bits)
     steps = 2 * total + 1

@@ -54,8 +54,11 @@ def imo_valid(imo: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return ok
 
 
-def is_valid_imo(imo: int | None) -> bool:
-    """The scalar form of :func:`imo_valid` (``None`` is not valid)."""
-    if imo is None or isinstance(imo, bool) or not IMO_MIN <= imo <= IMO_MAX:
+def is_valid_imo(imo: object) -> bool:
+    """The scalar form of :func:`imo_valid`: True only for a whole number with a right
+    check digit (``None``, text, booleans and fractions are not valid)."""
+    if not isinstance(imo, int | float | np.integer | np.floating) or isinstance(imo, bool):
         return False
-    return bool(imo_valid(np.asarray([imo], dtype=np.int64))[0])
+    if isinstance(imo, int) and not IMO_MIN <= imo <= IMO_MAX:  # also beyond int64
+        return False
+    return bool(imo_valid(np.asarray([imo]))[0])
