@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -300,13 +301,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=args, standalone_mode=False)
     except StrictModeError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_STRICT
     except StoreLockedError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_LOCKED
     except VesselwatchError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_USER
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
@@ -321,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         if debug:
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}; "
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}; "
                   "run again with --debug for the traceback and please report it",
                   highlight=False, soft_wrap=True)
         return EXIT_INTERNAL

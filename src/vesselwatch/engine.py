@@ -236,13 +236,16 @@ class Engine:
         min_confidence: int | None = None,
     ) -> pa.Table:
         """Events of the latest ``detect`` run overlapping ``[start, end)``, filtered."""
+        vessels = list(mmsi or [])
+        bad = [m for m in vessels if not 0 <= m <= 999_999_999]
+        if bad:
+            raise InputError(f"MMSI {bad[0]}: an MMSI is a number of at most 9 digits")
         kinds = list(event_types or [])
         unknown = sorted(set(kinds) - set(ALL_EVENT_TYPES))
         if unknown:
             raise InputError(f"unknown event type {', '.join(unknown)}; the types are "
                              f"{', '.join(ALL_EVENT_TYPES)}")
-        return self.store.events(kinds or None, list(mmsi or []) or None, start, end,
-                                 min_confidence)
+        return self.store.events(kinds or None, vessels or None, start, end, min_confidence)
 
 
 @dataclass
@@ -290,7 +293,7 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
         store.issue_spans("positions"), store.issue_spans("vessel_reports")]))
     n_rows, until_us = store.rows_and_end("positions")
     columns = ["mmsi", "ts", "lat", "lon", "sog_kn"]
-    n_parts = len(store.vessel_partition_plan(PARTITION_ROWS))
+    n_parts = max(1, len(store.vessel_partition_plan(PARTITION_ROWS)))
     events, n_positions = detect_partitions(
         lambda: store.vessel_partitions(columns, PARTITION_ROWS), config, refs,
         until_us=until_us, vessel_reports=reports, mmsi_issues=issues,

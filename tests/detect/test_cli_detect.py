@@ -108,7 +108,11 @@ def test_detect_with_a_bad_config_says_which_file_and_field(
     capsys.readouterr()
     assert main(["detect", "--store", store, "--config", str(bad)]) == EXIT_USER
     err = capsys.readouterr().err
-    assert str(bad) in err.replace("\n", "") and "min_gap" in err
+    assert str(bad) in err.replace("\n", "") and "[gaps] has no parameter 'min_gap'" in err
+    capsys.readouterr()
+    assert main(["events", "--store", store, "--format", "csv", "--mmsi", "5000000000"]) \
+        == EXIT_USER
+    assert "at most 9 digits" in capsys.readouterr().err
     assert main(["events", "--store", store, "--format", "csv", "--type", "gaps"]) == EXIT_USER
 
 

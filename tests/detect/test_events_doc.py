@@ -97,3 +97,31 @@ def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
     assert config_from_dict({}) == DetectConfig()
     assert [f.name for f in fields(DetectConfig)] == list(SECTIONS)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[gaps]\nmin_gap_h = nan\n", "must be a finite number"),
+        ("[gaps]\nmin_gap_h = 1e300\n", "must be a finite number"),
+        ("[encounters]\ngrid_min = 0\n", "grid_min = 0: must be greater than 0"),
+        ("[tracks]\nmax_open_segments = 100\n", "must be 1 to 64"),
+        ("[port_visits]\nentry_radius_m = 5000.0\n", "must be greater than entry_radius_m"),
+        ("[port_visits]\nstop_end_sog_kn = 0.1\n", "must be at least stop_start_sog_kn"),
+    ],
+)
+def test_values_that_cannot_work_are_refused_with_the_name(tmp_path: Path, text: str,
+                                                           needle: str) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(InputError, match=re.escape(needle)):
+        load_config(f)
+
+
+def test_a_folder_or_binary_file_as_config_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a folder"):
+        load_config(tmp_path)
+    f = tmp_path / "x.toml"
+    f.write_bytes(b"\xff\xfe\x00[gaps]")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_config(f)

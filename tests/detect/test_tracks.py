@@ -88,3 +88,12 @@ def test_noise_below_the_jump_noise_is_never_impossible() -> None:
     assert not t.jump.any() and set(t.seg.tolist()) == {0}
     assert t.implied_sog_kn[1] > 700  # 400 m in a second, yet within the noise
     assert NM_M == 1852.0
+
+
+def test_nan_coordinates_are_no_place_and_do_not_make_a_second_transmitter() -> None:
+    rows = vessel(1, T0, T0 + HOUR_US, 60, 40.0, 130.0, speed_kn=5.0)
+    for i in range(0, len(rows), 5):
+        rows[i] = (rows[i][0], rows[i][1], float("nan"), float("nan"), rows[i][4])
+    t = make_tracks(rows)
+    assert len(t) == len(rows) - len(range(0, len(rows), 5))
+    assert set(t.seg.tolist()) == {0} and not t.outlier.any()

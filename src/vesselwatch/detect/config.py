@@ -14,6 +14,7 @@ Each event records the values used (``params``), so a result can be reproduced.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from vesselwatch.errors import InputError
 
 NM_M = 1852.0  # metres in a nautical mile
+MAX_OPEN_SEGMENTS = 64  # the compiled segmenter's limit (detect/_segment.pyx)
 KN_MS = NM_M / 3600.0  # metres per second in a knot
 
 
@@ -148,6 +150,8 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> DetectConfi
     return config
 
 
+MAX_VALUE = 1e9  # no threshold is this large in any unit used here
+
 # parameters for which 0 makes no sense (a step, a size, a count, a speed limit)
 MUST_BE_POSITIVE = frozenset({
     "max_implied_sog_kn", "max_open_segments", "min_segment_positions", "min_gap_h",
@@ -163,6 +167,8 @@ def _checked(value: Any, default: Any, where: str) -> Any:
     if isinstance(default, int) and not isinstance(default, bool):
         if not isinstance(value, int):
             raise InputError(f"{where} = {value!r}: expected a whole number like {default!r}")
+    if not math.isfinite(value) or abs(value) > MAX_VALUE:
+        raise InputError(f"{where} = {value!r}: must be a finite number below {MAX_VALUE:g}")
     if value < 0:
         raise InputError(f"{where} = {value!r}: must not be negative")
     if value == 0 and where.rsplit(" ", 1)[-1] in MUST_BE_POSITIVE:
@@ -179,6 +185,28 @@ def load_config(path: str | Path | None) -> DetectConfig:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{p}: no such config file; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a folder; give the config's TOML file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not UTF-8 text; save the config as UTF-8 TOML") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror}); check its permissions") \
+            from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{p}: not valid TOML ({exc}); fix the file") from None
-    return config_from_dict(data, str(p))
+    return _consistent(config_from_dict(data, str(p)), str(p))
+
+
+def _consistent(config: DetectConfig, where: str) -> DetectConfig:
+    """Checks across parameters: hysteresis pairs the right way round, kernel limits."""
+    pv = config.port_visits
+    if not pv.exit_radius_m > pv.entry_radius_m:
+        raise InputError(f"{where}: [port_visits] exit_radius_m = {pv.exit_radius_m:g} must be "
+                         f"greater than entry_radius_m = {pv.entry_radius_m:g}")
+    if pv.stop_end_sog_kn < pv.stop_start_sog_kn:
+        raise InputError(f"{where}: [port_visits] stop_end_sog_kn = {pv.stop_end_sog_kn:g} "
+                         f"must be at least stop_start_sog_kn = {pv.stop_start_sog_kn:g}")
+    if not 1 <= config.tracks.max_open_segments <= MAX_OPEN_SEGMENTS:
+        raise InputError(f"{where}: [tracks] max_open_segments = "
+                         f"{config.tracks.max_open_segments}: must be 1 to {MAX_OPEN_SEGMENTS}")
+    return config

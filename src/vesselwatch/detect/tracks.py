@@ -171,6 +171,9 @@ def prepare_tracks(
     lat = _floats(positions, "lat", np.float64)
     lon = _floats(positions, "lon", np.float64)
     sog = _floats(positions, "sog_kn", np.float32)
+    placed = np.isfinite(lat) & np.isfinite(lon)  # NaN is no place either
+    if not placed.all():
+        mmsi, ts, lat, lon, sog = mmsi[placed], ts[placed], lat[placed], lon[placed], sog[placed]
     order = position_order(mmsi, ts, lat, lon, sog)
     if not np.array_equal(order, np.arange(len(order))):
         mmsi, ts, lat, lon, sog = mmsi[order], ts[order], lat[order], lon[order], sog[order]
