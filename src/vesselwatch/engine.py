@@ -285,17 +285,21 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
         pv = config.port_visits
         ports = ports.merge_override(load_port_file(ports_file,
                                                     (pv.entry_radius_m, pv.exit_radius_m)))
+        # a user's better position or radius for a watched port serves dark voyages too
+        watched_ids = set(watched.port_id)
+        watched = ports.subset(np.array([p in watched_ids for p in ports.port_id], dtype=bool))
     refs = References(ports=ports, watched=watched, land=default_land_mask())
     store = engine.store
+    snap = store.snapshot()  # one state of the store for the whole run
     reports = store.columns("vessel_reports", ["mmsi", "ts", "imo", "name", "callsign",
-                                               "ship_type", "mmsi_issue"])
+                                               "ship_type", "mmsi_issue"], snap)
     issues = mmsi_issue_spans(pa.concat_tables([
-        store.issue_spans("positions"), store.issue_spans("vessel_reports")]))
-    n_rows, until_us = store.rows_and_end("positions")
+        store.issue_spans("positions", snap), store.issue_spans("vessel_reports", snap)]))
+    n_rows, until_us = store.rows_and_end("positions", snap)
     columns = ["mmsi", "ts", "lat", "lon", "sog_kn"]
-    n_parts = max(1, len(store.vessel_partition_plan(PARTITION_ROWS)))
+    n_parts = max(1, len(store.vessel_partition_plan(PARTITION_ROWS, snap)))
     events, n_positions = detect_partitions(
-        lambda: store.vessel_partitions(columns, PARTITION_ROWS), config, refs,
+        lambda: store.vessel_partitions(columns, PARTITION_ROWS, snap), config, refs,
         until_us=until_us, vessel_reports=reports, mmsi_issues=issues,
         on_step=progress, total=n_parts, rows=n_rows)
     counts = {t: 0 for t in ALL_EVENT_TYPES}
@@ -312,6 +316,7 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
         config=config.to_dict(),
     )
     store.write_events(events, {
+        "data_generation": snap.generation,
         "config": config.to_dict(), "watchlist": report.watchlist,
         "ports": len(ports), "events": counts,
         "ports_file": str(ports_file) if ports_file is not None else None,

@@ -98,7 +98,22 @@ def test_detect_again_replaces_the_events_with_the_same_ids(
     _json(capsys, "detect", "--store", store, "--json")
     second = _json(capsys, "events", "--store", store, "--format", "json")
     assert first == second and len(first) > 0  # type: ignore[arg-type]
-    assert len(list((Path(store) / "events").iterdir())) == 1
+    # the file of the previous run stays one run longer, for readers of its snapshot
+    assert len(list((Path(store) / "events").iterdir())) == 2
+    _json(capsys, "detect", "--store", store, "--json")
+    assert len(list((Path(store) / "events").iterdir())) == 2
+
+
+def test_a_reader_of_the_previous_snapshot_can_still_read_its_events(
+        store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from vesselwatch.store import Store
+    from vesselwatch.store.events import read_events
+
+    _json(capsys, "detect", "--store", store, "--json")
+    s = Store.open(store, create=False)
+    before = s.snapshot()
+    _json(capsys, "detect", "--store", store, "--json")
+    assert read_events(Path(store), before).num_rows == s.events().num_rows > 0
 
 
 def test_detect_with_a_bad_config_says_which_file_and_field(

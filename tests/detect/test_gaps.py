@@ -115,3 +115,11 @@ def test_a_second_transmitter_still_sending_leaves_no_open_gap() -> None:
     t = make_tracks(a + b)
     assert sorted(set(t.seg.tolist())) == [0, 1]
     assert detect_gaps(t, CFG).num_rows == 0
+
+
+def test_two_transmitters_silent_at_the_same_second_get_two_ids() -> None:
+    a = vessel(9, T0, T0 + HOUR_US, 60, 40.0, 150.0)
+    b = vessel(9, T0, T0 + HOUR_US, 60, 41.0, 150.0)  # same clock, 111 km north
+    other = vessel(10, T0, T0 + 8 * HOUR_US, 600, 30.0, 150.0)  # the data go on
+    events = _gaps(a + b + other)
+    assert len(events) == 2 and len({e["event_id"] for e in events}) == 2

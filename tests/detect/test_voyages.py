@@ -94,3 +94,15 @@ def test_a_voyage_into_a_port_the_vessel_is_still_in() -> None:
     assert v["port_id"] == "RUVYP"
     # dark from 6 h to 12 h and from 12 h to 20 h: 14 h of the 14 h voyage
     assert json.loads(v["details"])["dark_s"] == 14 * 3600.0
+
+
+def test_a_voyage_id_is_keyed_by_its_destination() -> None:
+    from vesselwatch.model.events import event_ids
+
+    m = 273000004
+    rows = _stay(m, RAJIN, T0, 6) + _stay(m, VOSTOCHNYY, T0 + 20 * HOUR_US, 3)
+    t = make_tracks(rows, ports=[RAJIN, VOSTOCHNYY])
+    (v,) = detect_voyages(detect_port_visits(t, CFG), detect_gaps(t, CFG), CFG,
+                          until_us=t.until_us).to_pylist()
+    start = int(v["start_ts"].timestamp() * 1_000_000)
+    assert v["event_id"] == event_ids("voyage", [m], [start], key=["RUVYP"])[0]

@@ -25,6 +25,14 @@ from vesselwatch.model.events import (
 from vesselwatch.reference.geodesy import haversine_m
 
 
+def off_keys(lat: np.ndarray, lon: np.ndarray) -> list[str]:
+    """The id key of a gap: its OFF position in micro-degrees (two transmitters sharing an
+    MMSI can fall silent at the same second, not at the same place)."""
+    la = np.rint(lat * 1e6).astype(np.int64)
+    lo = np.rint(lon * 1e6).astype(np.int64)
+    return [f"{a},{b}" for a, b in zip(la.tolist(), lo.tolist(), strict=True)]
+
+
 def detect_gaps(tracks: Tracks, config: DetectConfig) -> pa.Table:
     """Gap events of every track, closed and open, sorted by (mmsi, start_ts)."""
     p = config.gaps
@@ -82,7 +90,7 @@ def detect_gaps(tracks: Tracks, config: DetectConfig) -> pa.Table:
         })
     mmsi = t.mmsi[off]
     table = events_table({
-        "event_id": event_ids(EventType.GAP, mmsi, ts_off),
+        "event_id": event_ids(EventType.GAP, mmsi, ts_off, key=off_keys(t.lat[off], t.lon[off])),
         "event_type": [EventType.GAP.value] * len(off),
         "mmsi": mmsi,
         "start_ts": ts_off,

@@ -84,7 +84,7 @@ def detect_voyages(port_visits: pa.Table, gaps: pa.Table, config: DetectConfig,
         })
     n = len(pairs)
     table = events_table({
-        "event_id": event_ids(EventType.VOYAGE, out_mmsi, dep, key=[pid[a] for a in pairs]),
+        "event_id": event_ids(EventType.VOYAGE, out_mmsi, dep, key=[pid[a + 1] for a in pairs]),
         "event_type": [EventType.VOYAGE.value] * n,
         "mmsi": out_mmsi,
         "start_ts": dep,

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vesselwatch.model.events import EVENTS, sort_events
-from vesselwatch.store import durable, manifest
+from vesselwatch.store import durable, gc, manifest
 from vesselwatch.store.layout import EVENTS_TABLE, as_utc, new_ingest_id
 from vesselwatch.store.lock import WriterLock
 from vesselwatch.store.manifest import DataFile, Manifest
@@ -29,26 +29,39 @@ log = logging.getLogger(__name__)
 
 def write_events(root: Path, events: pa.Table, detection: dict[str, Any],
                  lock_timeout: float) -> Manifest:
-    """Replace the store's events with ``events``; return the committed manifest."""
+    """Replace the store's events with ``events``; return the committed manifest.
+
+    The file the previous run wrote stays on disk until the run after this one, so that a
+    reader holding the previous snapshot can still read it; files older than that, and
+    files of runs killed before their commit, are removed under the writer lock.
+    """
     table = sort_events(events.select(EVENTS.names).cast(EVENTS))
     with WriterLock(root, lock_timeout):
         base = manifest.read(root)
+        gc.collect_garbage(root, base)
         run_id = new_ingest_id()
         rel = f"{EVENTS_TABLE}/{run_id}.parquet"
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path, compression="zstd", row_group_size=1 << 20)
-        durable.fsync_tree([path], root)
-        ts = table["start_ts"].cast(pa.int64())
-        data_file = DataFile(
-            EVENTS_TABLE, rel, run_id, table.num_rows, path.stat().st_size,
-            ts_min_us=pc.min(ts).as_py(), ts_max_us=pc.max(ts).as_py(),
-        )
-        record = {"run_id": run_id, "data_generation": base.generation, **detection}
-        committed = base.with_events([data_file], record)
-        manifest.write(root, committed, run_id)
-        for old in base.files_of(EVENTS_TABLE):
-            (root / old.path).unlink(missing_ok=True)
+        try:
+            pq.write_table(table, path, compression="zstd", row_group_size=1 << 20)
+            durable.fsync_tree([path], root)
+            ts = table["start_ts"].cast(pa.int64())
+            data_file = DataFile(
+                EVENTS_TABLE, rel, run_id, table.num_rows, path.stat().st_size,
+                ts_min_us=pc.min(ts).as_py(), ts_max_us=pc.max(ts).as_py(),
+            )
+            superseded = [f.path for f in base.files_of(EVENTS_TABLE)]
+            record = {"run_id": run_id, **detection, "retired": superseded}
+            record.setdefault("data_generation", base.generation)
+            committed = base.with_events([data_file], record)
+            manifest.write(root, committed, run_id)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        for old in (base.detection or {}).get("retired", []):
+            if old not in superseded:
+                (root / old).unlink(missing_ok=True)
     return committed
 
 

@@ -32,6 +32,8 @@ def collect_garbage(root: Path, committed: Manifest) -> int:
         temp.unlink(missing_ok=True)
         removed += 1
     keep = {f.path for f in committed.files}
+    # the events file the latest detection run superseded: readers may still hold it
+    keep.update((committed.detection or {}).get("retired", []))
     for table in TABLE_DIRS:
         base = root / table
         if not base.is_dir():

@@ -177,12 +177,14 @@ class Store:
         """Every quarantined input line, sorted by ``(source_id, source_line)``."""
         return reader.read_quarantine(self._root, self.snapshot())
 
-    def columns(self, table: str, columns: Sequence[str]) -> pa.Table:
+    def columns(self, table: str, columns: Sequence[str],
+                snapshot: Manifest | None = None) -> pa.Table:
         """Some columns of every committed row of ``table`` (no order), read straight from
         the Parquet files: what a full pass (detection) needs, without the rest."""
         import pyarrow.parquet as pq
 
-        files = [self._root / f.path for f in self.snapshot().files_of(table)]
+        snap = snapshot if snapshot is not None else self.snapshot()
+        files = [self._root / f.path for f in snap.files_of(table)]
         from vesselwatch.model.schema import TABLES, plain
 
         schema = TABLES[table]
@@ -191,15 +193,20 @@ class Store:
         parts = [plain(pq.read_table(f, columns=list(columns))) for f in files]
         return pa.concat_tables(parts, promote_options="permissive")
 
-    def rows_and_end(self, table: str) -> tuple[int, int]:
+    def rows_and_end(self, table: str, snapshot: Manifest | None = None) -> tuple[int, int]:
         """(committed rows, latest ts in µs) of ``table``, from the manifest alone."""
-        files = self.snapshot().files_of(table)
+        files = (snapshot if snapshot is not None else self.snapshot()).files_of(table)
         ends = [f.ts_max_us for f in files if f.ts_max_us is not None]
         return sum(f.rows for f in files), max(ends) if ends else 0
 
-    def issue_spans(self, table: str) -> pa.Table:
+    def issue_spans(self, table: str, snapshot: Manifest | None = None) -> pa.Table:
         """(mmsi, issue, first_ts, last_ts) of every flagged MMSI of ``table``."""
-        con = self.connect()
+        from vesselwatch.model.schema import TABLES
+        from vesselwatch.store import catalog
+
+        if table not in TABLES:
+            raise ValueError(f"no table {table!r}; the tables are {', '.join(TABLES)}")
+        con = catalog.connect(self._root, snapshot if snapshot is not None else self.snapshot())
         try:
             return con.sql(
                 f"SELECT mmsi, mmsi_issue AS issue, min(ts) AS first_ts, max(ts) AS last_ts "
@@ -208,41 +215,53 @@ class Store:
         finally:
             con.close()
 
-    def vessel_partition_plan(self, max_rows: int) -> list[tuple[int, int, int]]:
-        """(bucket, part, parts) per vessel partition: each mmsi bucket split into parts of
-        about ``max_rows`` positions by ``(mmsi // n_buckets) % parts``."""
-        snapshot = self.snapshot()
+    def vessel_partition_plan(self, max_rows: int, snapshot: Manifest | None = None
+                              ) -> list[tuple[int, int, int]]:
+        """(bucket, mmsi_lo, mmsi_hi) per vessel partition: each mmsi bucket cut into
+        about rows / ``max_rows`` equal ranges of mmsi ([lo, hi), so a vessel is in one)."""
+        snap = snapshot if snapshot is not None else self.snapshot()
         rows: dict[int, int] = {}
-        for f in snapshot.files_of("positions"):
-            if f.bucket is not None:
-                rows[f.bucket] = rows.get(f.bucket, 0) + f.rows
+        lo: dict[int, int] = {}
+        hi: dict[int, int] = {}
+        for f in snap.files_of("positions"):
+            if f.bucket is None:
+                continue
+            b = f.bucket
+            rows[b] = rows.get(b, 0) + f.rows
+            lo[b] = min(lo.get(b, 1 << 32), f.mmsi_min if f.mmsi_min is not None else 0)
+            hi[b] = max(hi.get(b, 0), (f.mmsi_max if f.mmsi_max is not None else (1 << 32) - 1)
+                        + 1)
         plan: list[tuple[int, int, int]] = []
-        for bucket in sorted(rows):
-            parts = max(1, -(-rows[bucket] // max(max_rows, 1)))
-            plan.extend((bucket, k, parts) for k in range(parts))
+        for b in sorted(rows):
+            parts = max(1, -(-rows[b] // max(max_rows, 1)))
+            edges = [lo[b] + (hi[b] - lo[b]) * k // parts for k in range(parts)] + [hi[b]]
+            plan.extend((b, edges[k], edges[k + 1]) for k in range(parts)
+                        if edges[k + 1] > edges[k])
         return plan
 
-    def vessel_partitions(self, columns: Sequence[str], max_rows: int) -> Iterator[pa.Table]:
-        """Positions by vessel partition (every row of an MMSI in one), sorted by (mmsi, ts)."""
+    def vessel_partitions(self, columns: Sequence[str], max_rows: int,
+                          snapshot: Manifest | None = None) -> Iterator[pa.Table]:
+        """Positions by vessel partition (every row of an MMSI in one), sorted by (mmsi, ts).
+
+        Each file is filtered on its mmsi range as it is read (row groups outside the range
+        are skipped), so memory follows the partition, not the bucket.
+        """
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        from vesselwatch.model.schema import plain
+        from vesselwatch.model.schema import POSITIONS, plain
 
-        snapshot = self.snapshot()
-        n_buckets = snapshot.n_buckets
+        snap = snapshot if snapshot is not None else self.snapshot()
         wanted = list(dict.fromkeys(["mmsi", "ts", *columns]))
-        for bucket, part, parts in self.vessel_partition_plan(max_rows):
-            files = [self._root / f.path for f in snapshot.files_of("positions")
-                     if f.bucket == bucket]
-            table = pa.concat_tables([plain(pq.read_table(f, columns=wanted)) for f in files],
-                                     promote_options="permissive")
-            if parts > 1:
-                sub = pc.bit_wise_and(pc.divide(table["mmsi"], n_buckets), 0xFFFFFFFF)
-                table = table.filter(pc.equal(pc.remainder(sub, parts), part)) \
-                    if hasattr(pc, "remainder") else \
-                    table.filter(pc.equal(pc.subtract(sub, pc.multiply(pc.divide(sub, parts),
-                                                                       parts)), part))
+        for bucket, lo, hi in self.vessel_partition_plan(max_rows, snap):
+            files = [self._root / f.path for f in snap.files_of("positions")
+                     if f.bucket == bucket and (f.mmsi_max is None or f.mmsi_max >= lo)
+                     and (f.mmsi_min is None or f.mmsi_min < hi)]
+            parts = [plain(pq.read_table(f, columns=wanted,
+                                         filters=[("mmsi", ">=", lo), ("mmsi", "<", hi)]))
+                     for f in files]
+            table = pa.concat_tables(parts, promote_options="permissive") if parts else \
+                POSITIONS.empty_table().select(wanted)
             order = pc.sort_indices(table, [("mmsi", "ascending"), ("ts", "ascending")])
             yield table.take(order).select(list(columns))
 
