@@ -174,3 +174,12 @@ def test_detect_on_an_empty_store_gives_no_events(tmp_path: Path,
     capsys.readouterr()
     assert main(["events", "--store", str(tmp_path / "missing"), "--format", "csv"]) == EXIT_USER
     assert "vesselwatch ingest" in capsys.readouterr().err
+
+
+def test_a_ports_file_that_moves_a_watched_port_moves_it_for_dark_voyages(
+        store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    moved = tmp_path / "ports.csv"  # Najin moved 1 degree north: the ship leaves from afar
+    moved.write_text(f"port_id,name,lat,lon\nKPRJN,Najin,{NAJIN[0] + 1.0},{NAJIN[1]}\n")
+    report = _json(capsys, "detect", "--store", store, "--ports", str(moved), "--json")
+    assert report["events"]["dark_voyage"] == 0  # type: ignore[index]
+    assert report["watched_ports"] >= 15  # type: ignore[index]
