@@ -164,3 +164,20 @@ def test_empty_file_yields_one_empty_batch(tmp_path: Path) -> None:
     }
     pos, _, rejects, _, n = read_all(write(tmp_path, pa.table(empty)))
     assert (pos.num_rows, rejects.num_rows, n) == (0, 0, 1)
+
+
+def test_nan_coordinates_and_speeds_become_nulls_and_infinities_are_rejected(
+        tmp_path: Path) -> None:
+    nan, inf = float("nan"), float("inf")
+    path = write(tmp_path, pa.table({
+        "mmsi": pa.array([219000873] * 4),
+        "ts": pa.array([T0.replace(minute=m) for m in range(4)], pa.timestamp("ms")),
+        "lat": [56.0, nan, 56.0, inf],
+        "lon": [10.0, nan, 10.0, 10.0],
+        "sog_kn": [nan, 3.0, 4.0, 5.0],
+    }))
+    pos, _, rejects, _, _ = read_all(path)
+    got = [(r["source_line"], r["lat"], r["lon"], r["sog_kn"]) for r in pos.to_pylist()]
+    assert got == [(1, 56.0, 10.0, None), (2, None, None, 3.0), (3, 56.0, 10.0, 4.0)]
+    assert [(r["source_line"], r["reason"]) for r in rejects.to_pylist()] == [
+        (4, "bad_position")]

@@ -92,13 +92,22 @@ def problems(cols: Mapping[str, np.ndarray]) -> np.ndarray:
     return reasons
 
 
+def _np_null(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Bool: the value is null."""
+    return np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def map_not_available(t: pa.Table) -> pa.Table:
-    """Turn the AIS "not available" sentinels into nulls (columns that are present)."""
+    """Turn the AIS "not available" sentinels, and NaN, into nulls (columns present).
+
+    A NaN (a float column of a Parquet or CSV file) is no value, like the sentinels.
+    """
     for name in SENTINELS:
         if name not in t.column_names:
             continue
         col = t.column(name)
-        mask = not_available(name, _np(col, np.nan))
+        values = _np(col, np.nan)
+        mask = not_available(name, values) | (np.isnan(values) & ~_np_null(col))
         if mask.any():
             t = t.set_column(t.schema.get_field_index(name), name, _null_where(col, mask))
     return t
