@@ -49,9 +49,8 @@ def prepare_tracks_naive(positions: pd.DataFrame, ports: Any,
     df["sog_kn"] = df["sog_kn"].astype("float64")
 
     # 1. "Positions without a latitude or longitude are left out of tracks (they have no
-    # place), and so are positions at exactly (0°, 0°)"
+    # place)."
     df = df[df["lat"].notna() & df["lon"].notna()]
-    df = df[(df["lat"] != 0.0) | (df["lon"] != 0.0)]
     # "Rows with the same (mmsi, ts, lat, lon) are one position, keeping the lowest
     # reported SOG (a missing SOG counts as highest)."
     df = df.sort_values(["mmsi", "ts", "lat", "lon", "sog_kn"], kind="stable",

@@ -171,8 +171,7 @@ def prepare_tracks(
     lat = _floats(positions, "lat", np.float64)
     lon = _floats(positions, "lon", np.float64)
     sog = _floats(positions, "sog_kn", np.float32)
-    # NaN is no place either, nor exactly (0, 0): "null island", a transponder without a fix
-    placed = np.isfinite(lat) & np.isfinite(lon) & ((lat != 0.0) | (lon != 0.0))
+    placed = np.isfinite(lat) & np.isfinite(lon)  # NaN is no place either
     if not placed.all():
         mmsi, ts, lat, lon, sog = mmsi[placed], ts[placed], lat[placed], lon[placed], sog[placed]
     order = position_order(mmsi, ts, lat, lon, sog)
