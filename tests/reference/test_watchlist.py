@@ -208,3 +208,12 @@ def test_zones_and_overrides(tmp_path: Path, wpi: PortIndex) -> None:
 def test_unknown_packaged_name() -> None:
     with pytest.raises(InputError, match="no such packaged watchlist"):
         load_watchlist("no-such-list")
+
+
+def test_a_misspelt_vessel_field_is_refused_with_its_place() -> None:
+    from vesselwatch.reference.watchlist import parse_watchlist
+
+    text = ('name = "x"\ndescription = "d"\n[[vessels]]\nname = "A"\nimoo = 9179842\n'
+            'reason = "r"\nsource = ["s"]\n')
+    with pytest.raises(InputError, match=r"w\.toml: vessels\[1\] \"A\": field 'imoo' is not known"):
+        parse_watchlist(text, "w.toml")

@@ -346,7 +346,11 @@ def _zone(e: dict[str, Any], path: str, where: str) -> WatchZone:
                      polygon=tuple((float(p[0]), float(p[1])) for p in poly))
 
 
+_VESSEL_KEYS = {"name", "imo", "mmsi", "callsign", "flag", "former_names", "reason", "source"}
+
+
 def _vessel(e: dict[str, Any], path: str, where: str) -> Mapping[str, Any]:
+    _no_unknown(e, _VESSEL_KEYS, path, where)
     _text(e, "reason", path, where)
     _sources(e, path, where)
     if not any(k in e for k in ("imo", "mmsi", "name")):
