@@ -293,6 +293,66 @@ def events(
     write_events(table, fmt.value, output if output is not None else sys.stdout.buffer)
 
 
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Option(
+        "--truth", help="Truth file (JSON Lines or Parquet; see docs/evaluate.md).")],
+    store: StoreOption = None,
+    event_type: Annotated[list[str] | None, typer.Option(
+        "--type", "--types", help="Only this event type (repeatable).")] = None,
+    min_confidence: Annotated[int, typer.Option(
+        "--min-confidence", min=1, max=4, help="Leave out detections below this confidence.")] = 1,
+    tolerance_s: Annotated[float, typer.Option(
+        "--tolerance-s", min=0.0, help="Widen each detected interval by this many seconds "
+        "before checking overlap.")] = 0.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Score the detected events against ground truth: precision, recall and timing error
+    per event type, and the false positives and negatives."""
+    result = Engine(store, create=False).evaluate(
+        truth, event_types=event_type, min_confidence=min_confidence, tolerance_s=tolerance_s)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    table = Table(title=f"{result.params['store']} against {truth}", title_justify="left")
+    table.add_column("event type")
+    for name in ("truth", "detected", "TP", "FP", "FN", "precision", "recall",
+                 "start err s (mean / max)", "end err s (mean / max)"):
+        table.add_column(name, justify="right")
+
+    def ratio(v: float | None) -> str:
+        return "-" if v is None else f"{v:.3f}"
+
+    def secs(mean: float | None, top: float | None) -> str:
+        return "-" if mean is None or top is None else f"{mean:,.0f} / {top:,.0f}"
+
+    for s in result.scores:
+        table.add_row(s.event_type, f"{s.truth:,}", f"{s.detected:,}", f"{s.tp:,}",
+                      f"{s.fp:,}", f"{s.fn:,}", ratio(s.precision), ratio(s.recall),
+                      secs(s.start_error_mean_s, s.start_error_max_s),
+                      secs(s.end_error_mean_s, s.end_error_max_s))
+    out.print(table)
+    misses = result.misses.to_pylist()
+    if misses:
+        shown = Table(title="false positives and negatives", title_justify="left")
+        for name in ("outcome", "event type", "mmsi", "other", "start", "end", "event id / label"):
+            shown.add_column(name)
+        for m in misses[:_MISSES_SHOWN]:
+            shown.add_row(m["outcome"].replace("_", " "), m["event_type"], str(m["mmsi"]),
+                          str(m["other_mmsi"] or ""), f"{m['start_ts']:%Y-%m-%d %H:%M:%S}",
+                          f"{m['end_ts']:%Y-%m-%d %H:%M:%S}" if m["end_ts"] else "open",
+                          escape(m["event_id"] or m["label"] or ""))
+        out.print(shown)
+        if len(misses) > _MISSES_SHOWN:
+            out.print(f"{len(misses) - _MISSES_SHOWN:,} more; --json lists them all")
+    p = result.params
+    out.print(f"min confidence {p['min_confidence']}, tolerance {p['tolerance_s']:g} s, "
+              f"open events end at {p['until']} (from {p['until_from']})")
+
+
+_MISSES_SHOWN = 30  # rows of the miss table printed; --json gives every one
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to one clear line and a documented exit code."""
     _use_system_allocator()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +25,9 @@ from vesselwatch.ingest import read_file, resolve_format
 from vesselwatch.model.events import EventType
 from vesselwatch.store import IngestResult, Store, StoreInfo
 from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from vesselwatch.evaluate import Evaluation
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +207,45 @@ class Engine:
     def quarantine(self) -> pa.Table:
         """Every quarantined line with its reason, source and line number."""
         return self.store.quarantine()
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        truth_path: str | os.PathLike[str],
+        *,
+        event_types: Iterable[str] | None = None,
+        min_confidence: int = 1,
+        tolerance_s: float = 0.0,
+    ) -> Evaluation:
+        """Score the events of the latest ``detect`` run against a truth file: precision,
+        recall and timing error per event type, and every miss (``docs/evaluate.md``).
+
+        Open events end at the truth file's ``truth_until`` when it gives one, else at the
+        latest position time in the store (the ``until`` the detectors used).
+        """
+        from vesselwatch.evaluate import evaluate, load_truth
+
+        truth = load_truth(Path(truth_path))
+        kinds = list(event_types or [])
+        unknown = sorted(set(kinds) - set(ALL_EVENT_TYPES))
+        if unknown:
+            raise InputError(f"unknown event type {', '.join(unknown)}; the types are "
+                             f"{', '.join(ALL_EVENT_TYPES)}")
+        store = self.store
+        if store.detection() is None:
+            raise InputError(f"{store.path}: no events yet; run vesselwatch detect first")
+        until_us = truth.until_us
+        until_source = "truth_until"
+        if until_us is None:
+            n_rows, end_us = store.rows_and_end("positions")
+            until_us, until_source = (end_us, "store") if n_rows else (None, "events")
+        result = evaluate(store.events(), truth.events, until_us=until_us,
+                          tolerance_s=tolerance_s, min_confidence=min_confidence,
+                          types=kinds or None)
+        result.params.update({"truth": str(truth_path), "store": str(store.path),
+                              "until_from": until_source})
+        return result
 
     # -- detection -----------------------------------------------------------------------
 

@@ -183,3 +183,30 @@ def test_a_ports_file_that_moves_a_watched_port_moves_it_for_dark_voyages(
     report = _json(capsys, "detect", "--store", store, "--ports", str(moved), "--json")
     assert report["events"]["dark_voyage"] == 0  # type: ignore[index]
     assert report["watched_ports"] >= 15  # type: ignore[index]
+
+
+def test_evaluate_scores_the_detected_shuttle_against_its_truth(
+        store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    truth = tmp_path / "truth.jsonl"
+    lines = [
+        {"event_type": "gap", "mmsi": MMSI, "other_mmsi": None,
+         "start_ts": "2023-09-07T06:30:00Z", "end_ts": "2023-09-07T18:30:00Z"},
+        {"event_type": "dark_voyage", "mmsi": MMSI, "other_mmsi": None,
+         "start_ts": "2023-09-07T06:20:00Z", "end_ts": "2023-09-07T18:40:00Z"},
+        {"event_type": "encounter", "mmsi": MMSI, "other_mmsi": 1,  # never happened
+         "start_ts": "2023-09-07T10:00:00Z", "end_ts": "2023-09-07T12:00:00Z"},
+    ]
+    truth.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    capsys.readouterr()
+    assert main(["evaluate", "--truth", str(truth), "--store", store]) == EXIT_USER
+    assert "run vesselwatch detect first" in capsys.readouterr().err
+    _json(capsys, "detect", "--store", store, "--json")
+    result = _json(capsys, "evaluate", "--truth", str(truth), "--store", store, "--type", "gap",
+                   "--type", "dark_voyage", "--type", "encounter", "--json")
+    scores = {s["event_type"]: s for s in result["scores"]}  # type: ignore[index]
+    assert (scores["gap"]["tp"], scores["gap"]["fp"], scores["gap"]["fn"]) == (1, 0, 0)
+    assert scores["gap"]["start_error_max_s"] == 0.0
+    assert scores["dark_voyage"]["recall"] == 1.0
+    assert scores["dark_voyage"]["start_error_max_s"] == 600.0
+    assert (scores["encounter"]["tp"], scores["encounter"]["fn"]) == (0, 1)
+    assert scores["encounter"]["recall"] == 0.0 and scores["encounter"]["precision"] is None
