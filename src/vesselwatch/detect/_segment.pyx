@@ -174,3 +174,29 @@ def step_distances(const double[:] lat, const double[:] lon, const cnp.uint8_t[:
             else:
                 d[i] = haversine(lat[i - 1], lon[i - 1], lat[i], lon[i])
     return out
+
+
+def positions_in_window(const int64_t[:] ts, const int64_t[:] track_first,
+                        const int64_t[:] rows, int64_t window_us):
+    """For each row ``r`` of ``rows``: how many rows of its track (which starts at
+    ``track_first[r]``; rows sorted by time within a track) have a time in
+    ``[ts[r] - window_us, ts[r]]``, ``r`` included. A binary search per row, in C."""
+    cdef Py_ssize_t m = rows.shape[0]
+    out = np.empty(m, dtype=np.int64)
+    cdef int64_t[:] counts = out
+    cdef Py_ssize_t k
+    cdef int64_t r, lo, hi, mid, bound
+    with nogil:
+        for k in range(m):
+            r = rows[k]
+            lo = track_first[r]
+            hi = r
+            bound = ts[r] - window_us
+            while lo < hi:  # first index in [track_first, r] with ts >= bound
+                mid = (lo + hi) // 2
+                if ts[mid] < bound:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            counts[k] = r - lo + 1
+    return out

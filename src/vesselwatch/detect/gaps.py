@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from vesselwatch.detect._segment import positions_in_window
 from vesselwatch.detect.config import NM_M, DetectConfig
 from vesselwatch.detect.runs import prepared_for_detection, track_ends
 from vesselwatch.detect.tracks import Tracks
@@ -54,12 +55,11 @@ def detect_gaps(tracks: Tracks, config: DetectConfig) -> pa.Table:
     is_open = np.concatenate([np.zeros(len(closed_off), bool), np.ones(len(open_off), bool)])
     on = np.where(is_open, -1, off + 1)
 
-    track_first = np.maximum.accumulate(np.where(starts, np.arange(n), 0)) if n else starts
+    track_first = (np.maximum.accumulate(np.where(starts, np.arange(n), 0)) if n
+                   else np.zeros(0, dtype=np.int64)).astype(np.int64)
     window_us = round(p.positions_window_h * 3_600_000_000)
-    before = np.empty(len(off), dtype=np.int64)
-    for k, i in enumerate(off):  # one search per gap, not per position
-        s = track_first[i]
-        before[k] = i - s - np.searchsorted(t.ts[s:i + 1], t.ts[i] - window_us) + 1
+    before = positions_in_window(np.ascontiguousarray(t.ts, dtype=np.int64), track_first,
+                                 off.astype(np.int64), window_us)
 
     ts_off = t.ts[off]
     ts_on = np.where(is_open, 0, t.ts[np.maximum(on, 0)])
