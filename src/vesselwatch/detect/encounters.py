@@ -172,6 +172,25 @@ def _join_chunk(slot: IntArray, lat: npt.NDArray[np.float64], lon: npt.NDArray[n
     return order[i[close]], order[j[close]], d[close]
 
 
+PAIR_BUDGET = 20_000_000  # candidate pairs one join may expand (about 0.5 GB of indices)
+
+
+def _pairs_estimate(slot: IntArray, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64],
+                    max_distance_m: float) -> float:
+    """About how many candidate pairs a join of these points expands: for each point, the
+    points of its own and neighbouring cells (cells a few ``max_distance_m`` wide)."""
+    cell_deg = max(max_distance_m, MIN_CELL_M) * CELL_MARGIN / M_PER_DEG
+    n_lat = math.ceil(180.0 / cell_deg) + 2
+    n_lon = math.ceil(360.0 / cell_deg) + 2
+    key = np.sort((slot * n_lat + np.floor((lat + 90.0) / cell_deg).astype(np.int64)) * n_lon
+                  + np.floor((wrap_lon(lon) + 180.0) / cell_deg).astype(np.int64))
+    if len(key) == 0:
+        return 0.0
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    counts = np.diff(np.r_[starts, len(key)]).astype(np.float64)
+    return float((counts ** 2).sum()) * 2.5
+
+
 def close_slots(grid: Grid, max_distance_m: float, *, chunk_points: int = 1_000_000) -> CloseSlots:
     """Every pair of grid points of two MMSIs at one grid time within ``max_distance_m``.
 
@@ -187,11 +206,20 @@ def close_slots(grid: Grid, max_distance_m: float, *, chunk_points: int = 1_000_
     chunk_of_time = first // max(chunk_points, 1)
     cut = np.flatnonzero(np.diff(chunk_of_time)) + 1
     bounds = np.concatenate([[0], first[cut], [n]]).astype(np.int64)
-    a_parts, b_parts, d_parts = [], [], []
-    for c in range(len(bounds) - 1):
-        rows = by_t[bounds[c]:bounds[c + 1]]
+    a_parts: list[IntArray] = []
+    b_parts: list[IntArray] = []
+    d_parts: list[npt.NDArray[np.float64]] = []
+    pending = [by_t[bounds[c]:bounds[c + 1]] for c in range(len(bounds) - 1)]
+    while pending:
+        rows = pending.pop()
         t = grid.t_us[rows]
         slot = (t - t[0]) // grid.step_us
+        if int(slot[-1]) > 0 and _pairs_estimate(slot, grid.lat[rows], grid.lon[rows],
+                                                 max_distance_m) > PAIR_BUDGET:
+            # many vessels at one spot: join fewer grid times at once (never split a time)
+            half = int(np.searchsorted(slot, (int(slot[-1]) + 1) // 2))
+            pending += [rows[:half], rows[half:]]
+            continue
         i, j, d = _join_chunk(slot, grid.lat[rows], grid.lon[rows], max_distance_m)
         a_parts.append(rows[i])
         b_parts.append(rows[j])
