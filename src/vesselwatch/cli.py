@@ -289,7 +289,15 @@ def events(
     t1 = parse_time(end, "--end") if end else None
     if fmt is EventFormat.parquet and output is None:
         raise typer.BadParameter("Parquet is binary: give a file with -o", param_hint="--format")
-    table = Engine(store, create=False).events(event_type, mmsi, t0, t1, min_confidence)
+    engine = Engine(store, create=False)
+    table = engine.events(event_type, mmsi, t0, t1, min_confidence)
+    current = engine.store.detection_is_current()
+    if current is None:
+        err.print("note: no detection run in this store yet; run vesselwatch detect first",
+                  highlight=False)
+    elif not current:
+        err.print("note: data came into the store after the last detection run; run "
+                  "vesselwatch detect again for events over all of it", highlight=False)
     write_events(table, fmt.value, output if output is not None else sys.stdout.buffer)
 
 

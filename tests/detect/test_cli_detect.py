@@ -210,3 +210,18 @@ def test_evaluate_scores_the_detected_shuttle_against_its_truth(
     assert scores["dark_voyage"]["start_error_max_s"] == 600.0
     assert (scores["encounter"]["tp"], scores["encounter"]["fn"]) == (0, 1)
     assert scores["encounter"]["recall"] == 0.0 and scores["encounter"]["precision"] is None
+
+
+def test_events_say_when_they_are_missing_or_stale(store: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["events", "--store", store, "--format", "json"]) == EXIT_OK
+    assert "no detection run" in capsys.readouterr().err
+    _json(capsys, "detect", "--store", store, "--json")
+    assert main(["events", "--store", store, "--format", "json"]) == EXIT_OK
+    assert capsys.readouterr().err == ""
+    more = tmp_path / "more.parquet"
+    pq.write_table(positions_table([(MMSI + 1, T0, 40.0, 150.0, 1.0)]), more)
+    _json(capsys, "ingest", str(more), "--store", store, "--json")
+    assert main(["events", "--store", store, "--format", "json"]) == EXIT_OK
+    assert "after the last detection run" in capsys.readouterr().err

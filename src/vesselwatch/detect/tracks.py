@@ -7,6 +7,7 @@ port visits, encounters, loitering, spoofing) reads a :class:`Tracks`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -83,8 +84,10 @@ class Tracks:
         return table.set_column(1, "ts", pa.array(self.ts, pa.timestamp("us", tz="UTC")))
 
 
+@lru_cache(maxsize=8)
 def entry_circles(ports: PortIndex) -> PortIndex:
-    """``ports`` with each exit radius set to its entry radius, for "within the entry radius"."""
+    """``ports`` with each exit radius set to its entry radius, for "within the entry radius"
+    (kept per index, so its search grid is built once for all partitions)."""
     return replace(ports, exit_radius_m=ports.entry_radius_m, _grids={})
 
 

@@ -292,6 +292,18 @@ class Store:
         """The record of the latest detection run (parameters, counts), if any."""
         return self.snapshot().detection
 
+    def detection_is_current(self) -> bool | None:
+        """Whether the events describe the data now in the store (None: no run yet).
+
+        A run records the generation it read; its own commit is the next one, so anything
+        committed since (an ingest) makes the events stale.
+        """
+        snap = self.snapshot()
+        if snap.detection is None:
+            return None
+        read = snap.detection.get("data_generation")
+        return isinstance(read, int) and snap.generation == read + 1
+
     def info(self) -> StoreInfo:
         """A summary of the committed state."""
         snapshot = self.snapshot()
