@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from vesselwatch.detect.config import NM_M, DetectConfig
 from vesselwatch.detect.encounters import group_median, group_median_lon
-from vesselwatch.detect.resample import HOUR_US, _track_order
+from vesselwatch.detect.resample import HOUR_US
 from vesselwatch.detect.tracks import Tracks
 from vesselwatch.model.events import (
     EVENTS,
@@ -35,7 +35,7 @@ __all__ = ["detect_loitering"]
 def detect_loitering(tracks: Tracks, config: DetectConfig) -> pa.Table:
     """Loitering events, EVENTS schema, canonical order."""
     p = config.loitering
-    order = _track_order(tracks)  # non-outlier rows, each track contiguous, in time order
+    order = tracks.detection_rows()  # non-outlier rows, each track contiguous, in time order
     rows = np.arange(len(tracks)) if order is None else order
     n = len(rows)
     if n == 0:

@@ -86,20 +86,6 @@ def wrap_lon(lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return out
 
 
-def _track_order(tracks: Tracks) -> npt.NDArray[np.intp] | None:
-    """Row order (mmsi, seg, ts, lat, lon) of the non-outlier rows; None: all rows, as they are."""
-    outlier = bool(tracks.outlier.any())
-    rows = np.flatnonzero(~tracks.outlier) if outlier else None
-    mmsi = tracks.mmsi if rows is None else tracks.mmsi[rows]
-    seg = tracks.seg if rows is None else tracks.seg[rows]
-    key = (mmsi.astype(np.uint64) << np.uint64(32)) | seg.astype(np.uint32).astype(np.uint64)
-    if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
-        # rows are in (mmsi, ts, lat, lon) order: a stable sort on (mmsi, seg) keeps it
-        order = np.argsort(key, kind="stable")
-        rows = order if rows is None else rows[order]
-    return rows
-
-
 def _column(values: npt.NDArray[Any], rows: npt.NDArray[np.intp] | None) -> npt.NDArray[Any]:
     return values if rows is None else values[rows]
 
@@ -115,7 +101,7 @@ def resample_tracks(tracks: Tracks, grid_min: float, max_interpolation_gap_h: fl
     if step <= 0:
         raise ValueError(f"grid_min = {grid_min!r}: the grid step must be positive")
     max_gap = round(max_interpolation_gap_h * HOUR_US)
-    order = _track_order(tracks)
+    order = tracks.detection_rows()
     n = len(tracks) if order is None else len(order)
     mmsi = _column(tracks.mmsi, order)
     cuts = [0]

@@ -42,8 +42,8 @@ def run_bounds(key: np.ndarray, starts: np.ndarray, member: np.ndarray) -> tuple
 
 def prepared_for_detection(tracks: Tracks) -> Tracks:
     """Non-outlier rows ordered by (mmsi, seg, ts): what the per-track detectors scan."""
-    t = tracks.by_track()
-    return t.take(~t.outlier) if t.outlier.any() else t
+    rows = tracks.detection_rows()
+    return tracks if rows is None else tracks.take(rows)
 
 
 def speed_source(reported: np.ndarray) -> str:

@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from vesselwatch.detect.config import KN_MS, DetectConfig
+from vesselwatch.detect.tracks import track_order
 from vesselwatch.model.events import (
     EventType,
     details_json,
@@ -158,8 +159,9 @@ class _ByTrack:
 
 
 def _by_track(tracks: Tracks) -> tuple[_ByTrack, npt.NDArray[np.intp]]:
-    # Tracks rows are sorted by (mmsi, ts, lat, lon); a stable sort keeps that within a track
-    order = np.lexsort((tracks.seg, tracks.mmsi))
+    # every row, outliers too, each track contiguous and in time order
+    by_track = track_order(tracks.mmsi, tracks.seg, tracks.ts)
+    order = np.arange(len(tracks)) if by_track is None else by_track
     mmsi, seg = tracks.mmsi[order], tracks.seg[order]
     n = len(order)
     first = np.ones(n, dtype=bool)

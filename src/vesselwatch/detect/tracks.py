@@ -69,6 +69,15 @@ class Tracks:
             start[1:] = (self.mmsi[1:] != self.mmsi[:-1]) | (self.seg[1:] != self.seg[:-1])
         return start
 
+    def detection_rows(self) -> np.ndarray | None:
+        """Indices of the non-outlier rows in (mmsi, seg, ts) order, each track contiguous:
+        what the per-track detectors scan. None: every row, in the order it already has."""
+        rows = np.flatnonzero(~self.outlier) if self.outlier.any() else None
+        if rows is None:
+            return track_order(self.mmsi, self.seg, self.ts)
+        order = track_order(self.mmsi[rows], self.seg[rows], self.ts[rows])
+        return rows if order is None else rows[order]
+
     def by_track(self) -> Tracks:
         """Rows ordered by (mmsi, seg, ts): each track contiguous, for per-track scans.
 
