@@ -340,7 +340,7 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
     n_rows, until_us = store.rows_and_end("positions", snap)
     columns = ["mmsi", "ts", "lat", "lon", "sog_kn"]
     n_parts = max(1, len(store.vessel_partition_plan(PARTITION_ROWS, snap)))
-    events, n_positions = detect_partitions(
+    events, run = detect_partitions(
         lambda: store.vessel_partitions(columns, PARTITION_ROWS, snap), config, refs,
         until_us=until_us, vessel_reports=reports, mmsi_issues=issues,
         on_step=progress, total=n_parts, rows=n_rows)
@@ -352,7 +352,7 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
             counts[row["event_type"]] += row["event_id_count"]
             by_conf[row["event_type"]][str(row["confidence"])] = row["event_id_count"]
     report = DetectReport(
-        store=str(store.path), positions=n_positions, vessels=store.info().vessels,
+        store=str(store.path), positions=run.positions, vessels=run.vessels,
         events=counts, by_confidence=by_conf, ports=len(ports), watched_ports=len(watched),
         watchlist=str(watchlist) if watchlist is not None else None,
         config=config.to_dict(),

@@ -63,7 +63,8 @@ class DetectionRun:
     grids: list[Grid] = field(default_factory=list)
     sketch: np.ndarray | None = None
     candidates: list[pa.Table] = field(default_factory=list)
-    positions: int = 0
+    positions: int = 0  # in tracks, over all partitions
+    vessels: int = 0
     single: bool = False  # one partition only: shared positions exactly, no sketch
     sketch_bits: int = MAX_SKETCH_BITS
 
@@ -80,6 +81,8 @@ class DetectionRun:
         tracks = prepare_tracks(positions, cfg, self.refs.ports, self.refs.land,
                                 until_us=self.until_us)
         self.positions += len(tracks)
+        if len(tracks):  # tracks are sorted by mmsi, and partitions hold whole vessels
+            self.vessels += int(np.count_nonzero(tracks.mmsi[1:] != tracks.mmsi[:-1])) + 1
         gaps = detect_gaps(tracks, cfg)
         visits = detect_port_visits(tracks, cfg)
         out = [gaps, visits]
@@ -137,7 +140,7 @@ class DetectionRun:
                mmsi_issues: pa.Table | None = None) -> pa.Table:
         """The cross-vessel events and identity changes, with everything accumulated."""
         from vesselwatch.detect.encounters import encounters_from_grid
-        from vesselwatch.detect.identity import detect_identity
+        from vesselwatch.detect.identity import MMSI_ISSUE_SPANS, detect_identity
         from vesselwatch.detect.resample import concat_grids
         from vesselwatch.detect.spoofing import Points, detect_shared_positions
 
@@ -157,7 +160,8 @@ class DetectionRun:
             tables.append(detect_shared_positions(points, cfg))
         if self.wants(EventType.IDENTITY_CHANGE) and vessel_reports is not None:
             tables.append(detect_identity(
-                vessel_reports, mmsi_issues if mmsi_issues is not None else _no_issues(), cfg))
+                vessel_reports,
+            mmsi_issues if mmsi_issues is not None else MMSI_ISSUE_SPANS.empty_table(), cfg))
         tables = [t.cast(EVENTS) for t in tables if t.num_rows]
         if not tables:
             return EVENTS.empty_table()
@@ -179,12 +183,12 @@ def detect_partitions(
     total: int,
     rows: int,
     on_step: StepCallback | None = None,
-) -> tuple[pa.Table, int]:
+) -> tuple[pa.Table, DetectionRun]:
     """Every event over vessel partitions; ``partitions()`` is iterated twice when there
     is more than one (``total`` partitions, ``rows`` positions in all, for progress and
     the size of the shared-position sketch).
 
-    Returns the events and the number of positions in tracks.
+    Returns the events and the run (its ``positions`` and ``vessels`` counts).
     """
     if total < 1:
         raise ValueError(f"detect_partitions: total = {total}; give the number of partitions "
@@ -207,7 +211,7 @@ def detect_partitions(
     events = run.finish(vessel_reports, mmsi_issues)
     if on_step is not None:
         on_step("encounters and identities", steps, steps)
-    return events, run.positions
+    return events, run
 
 
 def detect_all(
@@ -238,12 +242,3 @@ def detect_all(
                                   vessel_reports=vessel_reports, mmsi_issues=mmsi_issues,
                                   types=types, total=1, rows=positions.num_rows)
     return events
-
-
-def _no_issues() -> pa.Table:
-    return pa.table({
-        "mmsi": pa.array([], pa.uint32()),
-        "issue": pa.array([], pa.string()),
-        "first_ts": pa.array([], pa.timestamp("us", tz="UTC")),
-        "last_ts": pa.array([], pa.timestamp("us", tz="UTC")),
-    })
