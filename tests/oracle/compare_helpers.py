@@ -106,6 +106,26 @@ class StubLand:
 # --- the two sides --------------------------------------------------------------------------
 
 
+def scenario_ports() -> tuple[Any, Any, StubLand]:
+    """The generated scenarios' ports (a ``PortIndex``), the watched ones, and their land."""
+    from oracle_scenarios import COAST_LAT, PORTS
+
+    from vesselwatch.reference.ports import Port, PortIndex
+
+    ports = PortIndex.from_ports([
+        Port(port_id=p[0], name=p[1], lat=p[2], lon=p[3], entry_radius_m=p[4],
+             exit_radius_m=p[5], watched=p[6]) for p in PORTS])
+    return ports, ports.subset(ports.watched), StubLand(COAST_LAT)
+
+
+def scenario_references() -> Any:
+    """:func:`scenario_ports` as the suite's ``References``."""
+    from vesselwatch.detect.suite import References
+
+    ports, watched, land = scenario_ports()
+    return References(ports=ports, watched=watched, land=land)  # type: ignore[arg-type]
+
+
 def fast_module(event_type: str) -> Any:
     """The fast detector module of ``event_type``, or None when it does not import yet."""
     try:

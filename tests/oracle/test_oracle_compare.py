@@ -35,11 +35,12 @@ from compare_helpers import (
     positions_table,
     reports_table,
     run_oracle,
+    scenario_ports,
 )
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from oracle_encounters import encounters_naive
-from oracle_scenarios import COAST_LAT, PORTS, scenario
+from oracle_scenarios import scenario
 
 pytest.importorskip("vesselwatch.detect.tracks", reason="vesselwatch.detect.tracks missing")
 
@@ -58,12 +59,7 @@ def _skip_if_missing(event_type: str) -> None:
 
 
 def _refs() -> tuple[Any, Any, StubLand]:
-    from vesselwatch.reference.ports import Port, PortIndex
-
-    ports = PortIndex.from_ports([
-        Port(port_id=p[0], name=p[1], lat=p[2], lon=p[3], entry_radius_m=p[4],
-             exit_radius_m=p[5], watched=p[6]) for p in PORTS])
-    return ports, ports.subset(ports.watched), StubLand(COAST_LAT)
+    return scenario_ports()
 
 
 _RESULTS: dict[str, tuple[dict, dict]] = {}

@@ -11,22 +11,17 @@ import random
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from compare_helpers import StubLand, positions_table, reports_table
+from compare_helpers import positions_table, reports_table, scenario_references
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle_scenarios import COAST_LAT, PORTS, scenario
+from oracle_scenarios import scenario
 
 from vesselwatch.detect.config import DetectConfig
 from vesselwatch.detect.suite import References, detect_all, detect_partitions
-from vesselwatch.reference.ports import Port, PortIndex
 
 
 def _refs() -> References:
-    ports = PortIndex.from_ports([
-        Port(port_id=p[0], name=p[1], lat=p[2], lon=p[3], entry_radius_m=p[4],
-             exit_radius_m=p[5], watched=p[6]) for p in PORTS])
-    return References(ports=ports, watched=ports.subset(ports.watched),
-                      land=StubLand(COAST_LAT))  # type: ignore[arg-type]
+    return scenario_references()  # type: ignore[no-any-return]
 
 
 def _shared(rows: list[tuple], copies: int) -> list[tuple]:
