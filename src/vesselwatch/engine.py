@@ -311,7 +311,6 @@ class DetectReport:
 
 def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
             watchlist: str | Path | None, progress: ProgressCallback | None) -> DetectReport:
-    from vesselwatch.detect.identity import mmsi_issue_spans
     from vesselwatch.detect.suite import References, detect_partitions
     from vesselwatch.reference.land import default_land_mask
     from vesselwatch.reference.ports import load_port_file, load_wpi
@@ -335,14 +334,12 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
     snap = store.snapshot()  # one state of the store for the whole run
     reports = store.columns("vessel_reports", ["mmsi", "ts", "imo", "name", "callsign",
                                                "ship_type", "mmsi_issue"], snap)
-    issues = mmsi_issue_spans(pa.concat_tables([
-        store.issue_spans("positions", snap), store.issue_spans("vessel_reports", snap)]))
     n_rows, until_us = store.rows_and_end("positions", snap)
-    columns = ["mmsi", "ts", "lat", "lon", "sog_kn"]
+    columns = ["mmsi", "ts", "lat", "lon", "sog_kn", "mmsi_issue"]
     n_parts = max(1, len(store.vessel_partition_plan(PARTITION_ROWS, snap)))
     events, run = detect_partitions(
         lambda: store.vessel_partitions(columns, PARTITION_ROWS, snap), config, refs,
-        until_us=until_us, vessel_reports=reports, mmsi_issues=issues,
+        until_us=until_us, vessel_reports=reports,
         on_step=progress, total=n_parts, rows=n_rows)
     counts = {t: 0 for t in ALL_EVENT_TYPES}
     by_conf: dict[str, dict[str, int]] = {t: {} for t in ALL_EVENT_TYPES}

@@ -225,3 +225,17 @@ def test_events_say_when_they_are_missing_or_stale(store: str, tmp_path: Path,
     _json(capsys, "ingest", str(more), "--store", store, "--json")
     assert main(["events", "--store", store, "--format", "json"]) == EXIT_OK
     assert "after the last detection run" in capsys.readouterr().err
+
+
+def test_mmsi_issues_flagged_at_ingest_become_identity_events(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "odd.parquet"  # 100000001: nine digits, but no ship MMSI starts with 1
+    pq.write_table(positions_table([(100_000_001, T0 + i * MIN_US, 40.0, 150.0, 1.0)
+                                    for i in range(3)]), src)
+    path = str(tmp_path / "s")
+    _json(capsys, "ingest", str(src), "--store", path, "--json")
+    _json(capsys, "detect", "--store", path, "--json")
+    (e,) = _json(capsys, "events", "--store", path, "--format", "json", "--type",
+                 "identity_change")  # type: ignore[misc]
+    assert e["mmsi"] == 100_000_001 and e["details"]["kind"] == "mmsi_issue"
+    assert e["end_ts"].startswith("2023-09-07T00:02:00")

@@ -63,6 +63,7 @@ class DetectionRun:
     grids: list[Grid] = field(default_factory=list)
     sketch: np.ndarray | None = None
     candidates: list[pa.Table] = field(default_factory=list)
+    issue_spans: list[pa.Table] = field(default_factory=list)  # flagged MMSIs' spans
     positions: int = 0  # in tracks, over all partitions
     vessels: int = 0
     single: bool = False  # one partition only: shared positions exactly, no sketch
@@ -73,11 +74,15 @@ class DetectionRun:
 
     def add_partition(self, positions: pa.Table) -> None:
         """Run the per-vessel detectors on one partition; keep its cross-vessel summary."""
+        from vesselwatch.detect.identity import mmsi_issue_spans
         from vesselwatch.detect.loitering import detect_loitering
         from vesselwatch.detect.resample import resample_tracks
         from vesselwatch.detect.spoofing import detect_spoofing
 
         cfg = self.config
+        if "mmsi_issue" in positions.column_names:
+            self.issue_spans.append(mmsi_issue_spans(positions.select(["mmsi", "ts",
+                                                                        "mmsi_issue"])))
         tracks = prepare_tracks(positions, cfg, self.refs.ports, self.refs.land,
                                 until_us=self.until_us)
         self.positions += len(tracks)
@@ -138,11 +143,16 @@ class DetectionRun:
 
     def finish(self, vessel_reports: pa.Table | None = None,
                mmsi_issues: pa.Table | None = None) -> pa.Table:
-        """The cross-vessel events and identity changes, with everything accumulated."""
+        """The cross-vessel events and identity changes, with everything accumulated.
+
+        MMSI issues: the spans the partitions' ``mmsi_issue`` columns carried, those of
+        ``vessel_reports`` and any given in ``mmsi_issues``, merged.
+        """
         from vesselwatch.detect.encounters import encounters_from_grid
-        from vesselwatch.detect.identity import MMSI_ISSUE_SPANS, detect_identity
+        from vesselwatch.detect.identity import MMSI_ISSUE_SPANS, detect_identity, mmsi_issue_spans
         from vesselwatch.detect.resample import concat_grids
         from vesselwatch.detect.spoofing import Points, detect_shared_positions
+        from vesselwatch.model.schema import VESSEL_REPORTS
 
         cfg = self.config
         tables = list(self.tables)
@@ -158,10 +168,19 @@ class DetectionRun:
                 lat=np.asarray(rows["lat"].to_numpy(), dtype=np.float64),
                 lon=np.asarray(rows["lon"].to_numpy(), dtype=np.float64))
             tables.append(detect_shared_positions(points, cfg))
-        if self.wants(EventType.IDENTITY_CHANGE) and vessel_reports is not None:
-            tables.append(detect_identity(
-                vessel_reports,
-            mmsi_issues if mmsi_issues is not None else MMSI_ISSUE_SPANS.empty_table(), cfg))
+        if self.wants(EventType.IDENTITY_CHANGE):
+            spans = list(self.issue_spans)
+            if vessel_reports is not None and "mmsi_issue" in vessel_reports.column_names:
+                spans.append(mmsi_issue_spans(vessel_reports.select(["mmsi", "ts",
+                                                                     "mmsi_issue"])))
+            if mmsi_issues is not None:
+                spans.append(mmsi_issues)
+            issues = mmsi_issue_spans(pa.concat_tables(spans, promote_options="permissive")) \
+                if spans else MMSI_ISSUE_SPANS.empty_table()
+            reports = vessel_reports if vessel_reports is not None else \
+                VESSEL_REPORTS.empty_table()
+            if reports.num_rows or issues.num_rows:
+                tables.append(detect_identity(reports, issues, cfg))
         tables = [t.cast(EVENTS) for t in tables if t.num_rows]
         if not tables:
             return EVENTS.empty_table()
@@ -227,17 +246,6 @@ def detect_all(
     """Every event of ``types`` in ``positions`` (canonical columns, any row order)."""
     if until_us is None:
         until_us = int(pc.max(positions["ts"].cast(pa.int64())).as_py() or 0)
-    if mmsi_issues is None:  # the flags the rows carry, when they carry them
-        from vesselwatch.detect.identity import mmsi_issue_spans
-
-        flagged = [t.select(["mmsi", "ts", "mmsi_issue"]) for t in (positions, vessel_reports)
-                   if t is not None and "mmsi_issue" in t.column_names]
-        if flagged:
-            mmsi_issues = mmsi_issue_spans(pa.concat_tables(flagged, promote_options="permissive"))
-    if vessel_reports is None and mmsi_issues is not None:
-        from vesselwatch.model.schema import VESSEL_REPORTS
-
-        vessel_reports = VESSEL_REPORTS.empty_table()
     events, _ = detect_partitions(lambda: [positions], config, refs, until_us=until_us,
                                   vessel_reports=vessel_reports, mmsi_issues=mmsi_issues,
                                   types=types, total=1, rows=positions.num_rows)

@@ -199,22 +199,6 @@ class Store:
         ends = [f.ts_max_us for f in files if f.ts_max_us is not None]
         return sum(f.rows for f in files), max(ends) if ends else 0
 
-    def issue_spans(self, table: str, snapshot: Manifest | None = None) -> pa.Table:
-        """(mmsi, issue, first_ts, last_ts) of every flagged MMSI of ``table``."""
-        from vesselwatch.model.schema import TABLES
-        from vesselwatch.store import catalog
-
-        if table not in TABLES:
-            raise ValueError(f"no table {table!r}; the tables are {', '.join(TABLES)}")
-        con = catalog.connect(self._root, snapshot if snapshot is not None else self.snapshot())
-        try:
-            return con.sql(
-                f"SELECT mmsi, mmsi_issue AS issue, min(ts) AS first_ts, max(ts) AS last_ts "
-                f"FROM {table} WHERE mmsi_issue IS NOT NULL AND mmsi_issue <> '' "
-                "GROUP BY ALL ORDER BY ALL").to_arrow_table()
-        finally:
-            con.close()
-
     def vessel_partition_plan(self, max_rows: int, snapshot: Manifest | None = None
                               ) -> list[tuple[int, int, int]]:
         """(bucket, mmsi_lo, mmsi_hi) per vessel partition: each mmsi bucket cut into
