@@ -196,23 +196,138 @@ def sample(output: Annotated[Path, typer.Argument(help="Where to write the NMEA 
 
 
 @app.command()
-def demo(
-    store: Annotated[Path, typer.Option("--store", help="Store folder for the demo.")] = Path("vesselwatch-demo"),
+def simulate(
+    scenario: Annotated[str, typer.Argument(
+        help="A shipped scenario (dprk-russia, thresholds, ...) or a scenario TOML file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the AIS file and truth/.")],
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed: same seed, same bytes.")] = 1,
+    days: Annotated[float | None, typer.Option(
+        "--days", help="Days to simulate (default: the scenario's).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="nmea, noaa (CSV) or parquet.")] = "nmea",
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Folder that $VESSELWATCH_DATA in a scenario's background file "
+        "names (default: $VESSELWATCH_DATA, else ../shared/data).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the built-in sample beside the store and ingest it: the quick start's main job.
+    """Simulate a scenario: AIS as receivers get it, plus the ground truth in truth/."""
+    import os
 
-    Run it again and the summary says the sample is already in the store: ingest is
-    idempotent.
-    """
-    from vesselwatch.sample import write_sample
+    from vesselwatch.simulate.run import simulate as run_simulation
 
-    path = write_sample(store.with_name(store.name + "-sample.nmea"))
-    report = Engine(store).ingest([path])
+    data_dir = data or Path(os.environ.get("VESSELWATCH_DATA", "../shared/data"))
+    with _steps(sys.stderr.isatty() and not as_json) as bar:
+        task = bar.add_task("simulate", total=None)
+        report = run_simulation(scenario, out_dir, seed=seed, days=days, fmt=fmt,
+                                data_dir=data_dir,
+                                progress=lambda what: bar.update(task, description=what))
     if as_json:
         _print_json(report.to_dict())
-    else:
-        _print_ingest(report)
+        return
+    table = Table(title=f"simulated {report.scenario} (seed {report.seed}, {report.days:g} days)",
+                  show_header=False, title_justify="left")
+    table.add_row("vessels", f"{report.vessels:,}" + (
+        f" (+{report.background_vessels:,} background)" if report.background_vessels else ""))
+    table.add_row("time", f"{report.start} to {report.end}")
+    table.add_row("transponder slots", f"{report.slots:,}")
+    table.add_row("positions received", f"{report.received_positions:,}")
+    table.add_row("static reports received", f"{report.received_statics:,}")
+    table.add_row("lines written", f"{report.lines:,} ({report.duplicates:,} duplicates, "
+                  f"{report.corrupt:,} damaged)")
+    table.add_row("true events", ", ".join(f"{k} {v:,}" for k, v in report.true_events.items()))
+    table.add_row("AIS file", ", ".join(escape(f) for f in report.files))
+    table.add_row("ground truth", escape(report.truth))
+    out.print(table)
+    out.print(f"{report.seconds:.1f} s")
+
+
+@app.command()
+def demo(
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="Store folder for the demo (default: $VESSELWATCH_STORE, else "
+        "./vesselwatch-demo). It must be new, empty, or an earlier demo store.",
+        show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Scenario seed.")] = 1,
+    days: Annotated[float | None, typer.Option(
+        "--days", help="Days to simulate (default: the scenario's).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The main job: simulate the dprk-russia scenario, ingest it, detect, and show what
+    an analyst looks at first."""
+    import os
+
+    from vesselwatch.demo import run_demo
+
+    root = store or Path(os.environ.get("VESSELWATCH_STORE") or "vesselwatch-demo")
+    with _steps(sys.stderr.isatty() and not as_json) as bar:
+        task = bar.add_task("demo", total=5)
+
+        def tick(what: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=what)
+
+        report = run_demo(root, seed=seed, days=days, progress=tick)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    _print_demo(report)
+
+
+def _print_demo(report: Any) -> None:
+    sim, got = report.simulated, report.ingested
+    out.print(f"[bold]dprk-russia[/bold]: {sim['vessels']} vessels over {report.days:g} days "
+              f"(seed {report.seed}); {got['positions']:,} positions and "
+              f"{got['vessel_reports']:,} static reports ingested from {got['lines']:,} "
+              f"lines, {sum(got['rejects'].values()):,} damaged lines quarantined, "
+              f"{sum(got['duplicates'].values()):,} duplicates dropped", highlight=False)
+    shuttles = Table(title="vessels that sailed between watched ports", title_justify="left")
+    for name in ("mmsi", "name", "legs (from -> to, start, dark hours)", "dark hours"):
+        shuttles.add_column(name)
+    for v in report.shuttles:
+        legs = "\n".join(f"{leg['from']} -> {leg['to']}, {leg['start']}"
+                         f"{' (inferred, AIS off)' if leg['type'] == 'dark_voyage' else ''}, "
+                         f"{leg['dark_h']:g} h dark" for leg in v["legs"])
+        shuttles.add_row(str(v["mmsi"]), escape(v["name"] or "?"), escape(legs),
+                         f"{v['dark_hours']:g}")
+    out.print(shuttles)
+    if report.encounters:
+        enc = Table(title="ship-to-ship encounters", title_justify="left")
+        for name in ("vessels", "from", "to", "where", "median distance", "confidence"):
+            enc.add_column(name)
+        for e in report.encounters:
+            enc.add_row(escape(f"{e['name'] or e['mmsi']} + {e['other_name'] or e['other_mmsi']}"),
+                        e["start"], e["end"], f"{e['lat']:.3f} N {e['lon']:.3f} E",
+                        f"{e['median_distance_m']} m", str(e["confidence"]))
+        out.print(enc)
+    if report.identity_changes or report.spoofing:
+        odd = Table(title="identity changes and spoofing", title_justify="left")
+        for name in ("mmsi", "name", "what", "when"):
+            odd.add_column(name)
+        for c in report.identity_changes:
+            odd.add_row(str(c["mmsi"]), escape(c["name"] or "?"),
+                        escape(f"{c['kind']}: {c['old']} -> {c['new']}"), c["at"])
+        for sp in report.spoofing:
+            odd.add_row(str(sp["mmsi"]), escape(sp["name"] or "?"),
+                        f"spoofing ({sp['kind']}"
+                        + (f", {sp['distance_km']:g} km away)" if sp["distance_km"] else ")"),
+                        f"{sp['start']} to {sp['end']}")
+        out.print(odd)
+    acc = Table(title="detections against the scenario's ground truth (timing tolerance 15 min)",
+                title_justify="left")
+    for name in ("event type", "true", "detected", "precision", "recall"):
+        acc.add_column(name)
+    for a in report.accuracy:
+        acc.add_row(a["event_type"], str(a["truth"]), str(a["detected"]),
+                    "-" if a["precision"] is None else f"{a['precision']:.2f}",
+                    "-" if a["recall"] is None else f"{a['recall']:.2f}")
+    out.print(acc)
+    st = escape(report.store)
+    out.print(f"store: {st}  (scenario files and ground truth in {escape(report.scenario_dir)})",
+              highlight=False)
+    out.print(f"next: vesselwatch events --store {st} --format csv --type dark_voyage\n"
+              f"      vesselwatch evaluate --store {st} --truth {escape(report.truth)}",
+              highlight=False)
+    total = sum(report.seconds.values())
+    out.print(f"{total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+              + ")", highlight=False)
 
 
 class EventFormat(StrEnum):

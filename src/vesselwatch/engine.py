@@ -28,6 +28,7 @@ from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
 
 if TYPE_CHECKING:
     from vesselwatch.evaluate import Evaluation
+    from vesselwatch.detect.suite import References
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ class Engine:
             until_us, until_source = (end_us, "store") if n_rows else (None, "events")
         result = evaluate(store.events(), truth.events, until_us=until_us,
                           tolerance_s=tolerance_s, min_confidence=min_confidence,
-                          types=kinds or None)
+                          types=kinds or None, vessels=truth.vessels)
         result.params.update({"truth": str(truth_path), "store": str(store.path),
                               "until_from": until_source})
         return result
@@ -309,13 +310,15 @@ class DetectReport:
         return {**self.__dict__, "seconds": round(self.seconds, 3)}
 
 
-def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
-            watchlist: str | Path | None, progress: ProgressCallback | None) -> DetectReport:
-    from vesselwatch.detect.suite import References, detect_partitions
+def build_references(config: DetectConfig, ports_file: str | Path | None = None,
+                     watchlist: str | Path | None = DEFAULT_WATCHLIST) -> References:
+    """The reference layers detection reads: the packaged World Port Index, the
+    watchlist's ports (overriding; they are the watched ports) and ``ports_file``
+    (overriding both), and the packaged land mask."""
+    from vesselwatch.detect.suite import References
     from vesselwatch.reference.land import default_land_mask
     from vesselwatch.reference.ports import load_port_file, load_wpi
     from vesselwatch.reference.watchlist import load_watchlist
-    began = time.perf_counter()
     ports = load_wpi()
     watched = ports.subset(np.zeros(len(ports), dtype=bool))
     listed = load_watchlist(watchlist) if watchlist is not None else None
@@ -329,7 +332,15 @@ def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
         # a user's better position or radius for a watched port serves dark voyages too
         watched_ids = set(watched.port_id)
         watched = ports.subset(np.array([p in watched_ids for p in ports.port_id], dtype=bool))
-    refs = References(ports=ports, watched=watched, land=default_land_mask())
+    return References(ports=ports, watched=watched, land=default_land_mask())
+
+
+def _detect(engine: Engine, config: DetectConfig, ports_file: str | Path | None,
+            watchlist: str | Path | None, progress: ProgressCallback | None) -> DetectReport:
+    from vesselwatch.detect.suite import detect_partitions
+    began = time.perf_counter()
+    refs = build_references(config, ports_file, watchlist)
+    ports, watched = refs.ports, refs.watched
     store = engine.store
     snap = store.snapshot()  # one state of the store for the whole run
     reports = store.columns("vessel_reports", ["mmsi", "ts", "imo", "name", "callsign",

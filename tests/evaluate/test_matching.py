@@ -55,6 +55,7 @@ def truth(*rows: dict[str, Any]) -> pa.Table:
         "end_ts": [None if r.get("end") is None else t(r["end"]) for r in rows],
         "kind": [r.get("kind") for r in rows],
         "label": [r.get("label") for r in rows],
+        "cause": [r.get("cause") for r in rows],
     })
 
 
@@ -118,6 +119,31 @@ def test_no_overlap_is_a_false_positive_and_a_false_negative() -> None:
     assert s.start_error_mean_s is None and s.end_error_mean_s is None
     assert sorted(ev.misses.column("outcome").to_pylist()) == ["false_negative",
                                                                "false_positive"]
+
+
+def test_detections_of_vessels_the_truth_does_not_cover_are_left_out() -> None:
+    # a scenario mixed into real traffic: the truth speaks for A only; B is background,
+    # and an encounter of B with A is A's business
+    det = detected({"start": 1, "end": 8}, {"start": 1, "end": 8, "mmsi": B},
+                   {"type": "encounter", "mmsi": B, "other": A, "start": 2, "end": 5},
+                   {"type": "encounter", "mmsi": B, "other": C, "start": 2, "end": 5})
+    ev = evaluate(det, truth({"start": 1, "end": 8}), vessels=[A])
+    assert (ev.score("gap").tp, ev.score("gap").fp) == (1, 0)
+    assert (ev.score("encounter").detected, ev.score("encounter").fp) == (1, 1)
+    assert ev.params["vessels"] == 1
+    everyone = evaluate(det, truth({"start": 1, "end": 8}))
+    assert everyone.score("gap").fp == 1 and everyone.score("encounter").fp == 2
+
+
+def test_recall_is_split_by_the_cause_of_true_gaps() -> None:
+    tru = truth({"start": 1, "end": 8, "cause": "transponder_off"},
+                {"start": 20, "end": 28, "cause": "coverage"},
+                {"start": 40, "end": 48, "cause": "coverage"})
+    ev = evaluate(detected({"start": 1, "end": 8}, {"start": 40, "end": 48}), tru)
+    assert ev.score("gap").by_cause == {"coverage": {"truth": 2, "tp": 1},
+                                        "transponder_off": {"truth": 1, "tp": 1}}
+    missed = ev.misses.to_pylist()
+    assert [(m["outcome"], m["cause"]) for m in missed] == [("false_negative", "coverage")]
 
 
 def test_intervals_touching_at_one_instant_overlap() -> None:

@@ -46,13 +46,21 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
     assert load_truth(write_truth(table, tmp_path / ("plain-" + name))).until is None
 
 
+@pytest.mark.parametrize("name", ["truth.jsonl", "truth.parquet"])
+def test_the_covered_vessels_round_trip(tmp_path: Path, name: str) -> None:
+    path = write_truth(sample(), tmp_path / name, until=UNTIL, vessels=[B, A, A])
+    back = load_truth(path)
+    assert back.vessels == frozenset({A, B}) and back.until == UNTIL
+    assert load_truth(write_truth(sample(), tmp_path / ("all-" + name))).vessels is None
+
+
 def test_the_json_lines_as_written(tmp_path: Path) -> None:
     lines = write_truth(sample(), tmp_path / "t.jsonl", until=UNTIL).read_text().splitlines()
     assert json.loads(lines[0]) == {"truth_until": "2023-09-08T00:00:00Z"}
     assert json.loads(lines[1]) == {
         "event_type": "gap", "mmsi": A, "other_mmsi": None,
         "start_ts": "2023-09-01T01:00:00Z", "end_ts": "2023-09-01T08:00:00Z",
-        "port_id": None, "kind": None, "label": "planted 7 h gap"}
+        "port_id": None, "kind": None, "label": "planted 7 h gap", "cause": None}
     assert json.loads(lines[3])["start_ts"] == "2023-09-03T12:00:00.000250Z"
 
 
@@ -108,7 +116,14 @@ def test_a_bad_line_names_file_line_and_field(tmp_path: Path, change: dict[str, 
     ('{"event_type": "gap", "mmsi": 1, "start_ts": "2023-09-01T00:00:00Z"}\n',
      "line 1: field 'end_ts' is missing; write null"),
     (json.dumps(GOOD) + '\n{"truth_until": "2023-09-08T00:00:00Z"}\n',
-     "line 2: field 'truth_until': it goes alone on the first line"),
+     "line 2: fields 'truth_until' and 'truth_vessels' go on the first line, alone"),
+    ('{"truth_until": "2023-09-08T00:00:00Z", "x": 1}\n',
+     "line 1: fields 'truth_until' and 'truth_vessels' go on the first line, alone"),
+    ('{"truth_vessels": [1, "two"]}\n', "line 1: field 'truth_vessels' is 'two'"),
+    ('{"event_type": "port_visit", "mmsi": 1, "start_ts": "2023-09-01T00:00:00Z", '
+     '"end_ts": null, "cause": "coverage"}\n', "line 1: field 'cause' is set on a port_visit; only gaps have a cause"),
+    ('{"event_type": "gap", "mmsi": 1, "start_ts": "2023-09-01T00:00:00Z", '
+     '"end_ts": null, "cause": "fog"}\n', "line 1: field 'cause' is 'fog'; the causes are coverage, transponder_off"),
     ('{"truth_until": "soon"}\n', "line 1: field 'truth_until' is 'soon'"),
 ])
 def test_bad_lines_of_other_shapes(tmp_path: Path, text: str, says: str) -> None:

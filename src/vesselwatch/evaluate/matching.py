@@ -41,6 +41,7 @@ MISSES = pa.schema([
     ("event_type", pa.string()), ("mmsi", pa.uint32()), ("other_mmsi", pa.uint32()),
     ("kind", pa.string()), ("start_ts", TS), ("end_ts", TS), ("event_id", pa.string()),
     ("confidence", pa.uint8()), ("port_id", pa.string()), ("label", pa.string()),
+    ("cause", pa.string()),
 ])
 
 
@@ -57,6 +58,7 @@ class _Event:
     confidence: int | None = None
     port_id: str | None = None
     label: str | None = None
+    cause: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.start_us, -1 if self.end_us is None else self.end_us, self.kind or "",
@@ -81,6 +83,8 @@ class TypeScore:
     end_error_mean_s: float | None  # over matched pairs with both ends closed
     end_error_max_s: float | None
     end_pairs: int  # matched pairs with both ends closed
+    # per cause of the true events that give one (gaps): {cause: {"truth": n, "tp": n}}
+    by_cause: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,12 +128,15 @@ def evaluate(
     tolerance_s: float = 0.0,
     min_confidence: int = 1,
     types: Iterable[str] | None = None,
+    vessels: Iterable[int] | None = None,
 ) -> Evaluation:
     """Score ``detected`` (columns of ``EVENTS``) against ``truth`` (columns of ``TRUTH``).
 
     ``until_us``: the end of the data, where open events end (None: the latest time in
     either table). ``min_confidence``: detections below it are left out. ``types``: only
-    these event types (None: every type present on either side).
+    these event types (None: every type present on either side). ``vessels``: the vessels
+    the truth covers (a scenario mixed into real traffic); detections that involve none of
+    them are left out (None: every vessel).
     """
     wanted = list(dict.fromkeys(types)) if types is not None else None
     unknown = sorted(set(wanted or []) - set(_TYPES))
@@ -138,7 +145,9 @@ def evaluate(
                          f"{', '.join(_TYPES)}")
     if tolerance_s < 0:
         raise InputError(f"tolerance {tolerance_s} s is negative; give 0 or more seconds")
-    det = _dedupe(_detected_events(detected, min_confidence, wanted))
+    covered = None if vessels is None else frozenset(vessels)
+    det = _dedupe([e for e in _detected_events(detected, min_confidence, wanted)
+                   if covered is None or e.vessel[0] in covered or e.vessel[1] in covered])
     tru = _dedupe(_truth_events(truth, wanted))
     if until_us is None:
         times = [t for e in det + tru for t in (e.start_us, e.end_us) if t is not None]
@@ -167,7 +176,8 @@ def evaluate(
         fns.extend(t for j, t in enumerate(ts) if j not in used_t)
     scores = [_score(k, det, tru, pairs, fps, fns) for k in kinds]
     params = {"tolerance_s": tolerance_s, "min_confidence": min_confidence,
-              "types": wanted, "until": _iso(until_us)}
+              "types": wanted, "until": _iso(until_us),
+              "vessels": None if covered is None else len(covered)}
     return Evaluation(scores, _pairs_table(pairs), _misses_table(fps, fns), params)
 
 
@@ -282,7 +292,7 @@ def _detected_events(table: pa.Table, min_confidence: int, types: list[str] | No
 
 
 def _truth_events(table: pa.Table, types: list[str] | None) -> list[_Event]:
-    return [_event(r, kind=r.get("kind"), label=r.get("label"))
+    return [_event(r, kind=r.get("kind"), label=r.get("label"), cause=r.get("cause"))
             for r in table.to_pylist() if types is None or r["event_type"] in types]
 
 
@@ -331,7 +341,20 @@ def _score(kind: str, det: list[_Event], tru: list[_Event], pairs: list[tuple[_E
         start_error_mean_s=sum(starts) / len(starts) if starts else None,
         start_error_max_s=max(starts, default=None),
         end_error_mean_s=sum(ends) / len(ends) if ends else None,
-        end_error_max_s=max(ends, default=None), end_pairs=len(ends))
+        end_error_max_s=max(ends, default=None), end_pairs=len(ends),
+        by_cause=_by_cause(kind, tru, mine))
+
+
+def _by_cause(kind: str, tru: list[_Event], pairs: list[tuple[_Event, _Event]]
+              ) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for t in tru:
+        if t.event_type == kind and t.cause is not None:
+            out.setdefault(t.cause, {"truth": 0, "tp": 0})["truth"] += 1
+    for _, t in pairs:
+        if t.cause is not None:
+            out[t.cause]["tp"] += 1
+    return dict(sorted(out.items()))
 
 
 def _pairs_table(pairs: list[tuple[_Event, _Event]]) -> pa.Table:
@@ -352,7 +375,7 @@ def _misses_table(fps: list[_Event], fns: list[_Event]) -> pa.Table:
         "outcome": outcome, "event_type": e.event_type, "mmsi": e.vessel[0],
         "other_mmsi": e.vessel[1], "kind": e.kind, "start_ts": e.start_us,
         "end_ts": e.end_us, "event_id": e.event_id, "confidence": e.confidence,
-        "port_id": e.port_id, "label": e.label,
+        "port_id": e.port_id, "label": e.label, "cause": e.cause,
     } for outcome, side in (("false_positive", fps), ("false_negative", fns)) for e in side]
     return pa.Table.from_pylist(rows, schema=MISSES)
 

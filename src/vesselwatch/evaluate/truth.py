@@ -10,7 +10,7 @@ checked one by one.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +22,7 @@ from vesselwatch.errors import InputError
 from vesselwatch.model.events import EventType
 from vesselwatch.model.schema import TS, TS_MAX_US, TS_MIN_US
 
-__all__ = ["KINDS", "TRUTH", "UNTIL_KEY", "Truth", "load_truth", "truth_table", "write_truth"]
+__all__ = ["CAUSES", "KINDS", "TRUTH", "UNTIL_KEY", "VESSELS_KEY", "Truth", "load_truth", "truth_table", "write_truth"]
 
 TRUTH = pa.schema(
     [
@@ -34,10 +34,15 @@ TRUTH = pa.schema(
         pa.field("port_id", pa.string()),
         pa.field("kind", pa.string()),  # the spoofing / identity_change sub-kind
         pa.field("label", pa.string()),  # free text, e.g. "planted 7 h gap"
+        pa.field("cause", pa.string()),  # gaps: why the vessel was not heard (CAUSES)
     ]
 )
 REQUIRED = ("event_type", "mmsi", "start_ts", "end_ts")
 UNTIL_KEY = "truth_until"  # JSON header line key and Parquet schema metadata key
+VESSELS_KEY = "truth_vessels"  # the vessels the truth covers (header key / metadata key)
+# why a true gap happened: the transponder was off, the vessel was out of every receiver's
+# reach, or some of each
+CAUSES = frozenset({"transponder_off", "coverage", "transponder_off+coverage"})
 
 # details.kind of each type that has sub-kinds (docs/events.md)
 KINDS: dict[str, frozenset[str]] = {
@@ -60,6 +65,7 @@ class Truth:
     events: pa.Table
     until: datetime | None = None
     path: str | None = None
+    vessels: frozenset[int] | None = None  # None: the truth covers every vessel
 
     @property
     def until_us(self) -> int | None:
@@ -88,7 +94,9 @@ def load_truth(path: str | Path) -> Truth:
 def _load_jsonl(path: Path) -> Truth:
     rows: list[tuple[Any, ...]] = []
     until: datetime | None = None
+    vessels: frozenset[int] | None = None
     seen_row = False
+    seen_header = False
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -106,18 +114,23 @@ def _load_jsonl(path: Path) -> Truth:
         if not isinstance(obj, dict):
             raise InputError(f"{where}: a line must be a JSON object ({{...}}), found "
                              f"{type(obj).__name__}")
-        if UNTIL_KEY in obj:
-            if seen_row or until is not None or set(obj) != {UNTIL_KEY}:
-                raise InputError(f"{where}: field {UNTIL_KEY!r}: it goes alone on the first "
-                                 f'line, e.g. {{"{UNTIL_KEY}": "2023-09-08T00:00:00Z"}}')
-            until = _parse_time(obj[UNTIL_KEY], where, UNTIL_KEY, json_text=True)
-            if until is None:
-                raise InputError(f"{where}: field {UNTIL_KEY!r} is null; give the end of the "
-                                 "simulated data or leave the line out")
+        if UNTIL_KEY in obj or VESSELS_KEY in obj:
+            if seen_row or seen_header or not set(obj) <= {UNTIL_KEY, VESSELS_KEY}:
+                raise InputError(f"{where}: fields {UNTIL_KEY!r} and {VESSELS_KEY!r} go on "
+                                 f'the first line, alone, e.g. {{"{UNTIL_KEY}": '
+                                 f'"2023-09-08T00:00:00Z", "{VESSELS_KEY}": [273000001]}}')
+            seen_header = True
+            if UNTIL_KEY in obj:
+                until = _parse_time(obj[UNTIL_KEY], where, UNTIL_KEY, json_text=True)
+                if until is None:
+                    raise InputError(f"{where}: field {UNTIL_KEY!r} is null; give the end of "
+                                     "the simulated data or leave it out")
+            if VESSELS_KEY in obj:
+                vessels = _vessels(obj[VESSELS_KEY], where)
             continue
         seen_row = True
         rows.append(_check_row(obj, where, json_text=True))
-    return Truth(_build(rows), until, str(path))
+    return Truth(_build(rows), until, str(path), vessels)
 
 
 def _load_parquet(path: Path) -> Truth:
@@ -146,9 +159,29 @@ def _load_parquet(path: Path) -> Truth:
     if UNTIL_KEY.encode() in meta:
         until = _parse_time(meta[UNTIL_KEY.encode()].decode(), f"{path}, schema metadata",
                             UNTIL_KEY, json_text=True)
+    vessels: frozenset[int] | None = None
+    if VESSELS_KEY.encode() in meta:
+        where = f"{path}, schema metadata"
+        try:
+            listed = json.loads(meta[VESSELS_KEY.encode()])
+        except json.JSONDecodeError:
+            raise InputError(f"{where}: {VESSELS_KEY!r} is not a JSON array of MMSIs") from None
+        vessels = _vessels(listed, where)
     rows = [_check_row(obj, f"{path}, row {i}", json_text=False)
             for i, obj in enumerate(table.to_pylist(), start=1)]
-    return Truth(_build(rows), until, str(path))
+    return Truth(_build(rows), until, str(path), vessels)
+
+
+def _vessels(value: Any, where: str) -> frozenset[int]:
+    if not isinstance(value, list):
+        raise InputError(f"{where}: field {VESSELS_KEY!r} must be an array of MMSIs")
+    out = set()
+    for v in value:
+        m = _mmsi(v, where, VESSELS_KEY)
+        if m is None:
+            raise InputError(f"{where}: field {VESSELS_KEY!r} holds null; list MMSIs only")
+        out.add(m)
+    return frozenset(out)
 
 
 def _check_row(obj: Mapping[str, Any], where: str, *, json_text: bool) -> tuple[Any, ...]:
@@ -195,8 +228,16 @@ def _check_row(obj: Mapping[str, Any], where: str, *, json_text: bool) -> tuple[
         if kind not in allowed:
             raise InputError(f"{where}: field 'kind' is {kind!r}; the kinds of {kind_of} "
                              f"are {', '.join(sorted(allowed))}")
+    cause = _text(obj.get("cause"), where, "cause")
+    if cause is not None:
+        if kind_of != EventType.GAP:
+            raise InputError(f"{where}: field 'cause' is set on a {kind_of}; only gaps have "
+                             "a cause: write null")
+        if cause not in CAUSES:
+            raise InputError(f"{where}: field 'cause' is {cause!r}; the causes are "
+                             f"{', '.join(sorted(CAUSES))}")
     return (kind_of, mmsi, other, start, end, _text(obj.get("port_id"), where, "port_id"),
-            kind, _text(obj.get("label"), where, "label"))
+            kind, _text(obj.get("label"), where, "label"), cause)
 
 
 def _mmsi(value: Any, where: str, name: str) -> int | None:
@@ -256,7 +297,7 @@ def truth_table(columns: Mapping[str, Any]) -> pa.Table:
         for name in ("start_ts", "end_ts"):
             if isinstance(obj.get(name), int):
                 obj[name] = _EPOCH + timedelta(microseconds=obj[name])
-        for name in ("port_id", "kind", "label", "other_mmsi"):
+        for name in ("port_id", "kind", "label", "other_mmsi", "cause"):
             obj.setdefault(name, None)
         rows.append(_check_row(obj, f"truth table, row {i + 1}", json_text=False))
     return _build(rows)
@@ -264,10 +305,12 @@ def truth_table(columns: Mapping[str, Any]) -> pa.Table:
 
 # -- writing -----------------------------------------------------------------------------
 
-def write_truth(table: pa.Table, path: str | Path, *, until: datetime | None = None) -> Path:
+def write_truth(table: pa.Table, path: str | Path, *, until: datetime | None = None,
+                vessels: Iterable[int] | None = None) -> Path:
     """Write true events as JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or Parquet
-    (``.parquet``, ``.pq``); ``until`` is the end of the simulated data. The rows are
-    validated first, so a file this writes always reads back."""
+    (``.parquet``, ``.pq``); ``until`` is the end of the simulated data, ``vessels`` the
+    vessels the truth covers (None: all). The rows are validated first, so a file this
+    writes always reads back."""
     import pyarrow.parquet as pq
 
     p = Path(path)
@@ -275,14 +318,19 @@ def write_truth(table: pa.Table, path: str | Path, *, until: datetime | None = N
     if suffix not in _PARQUET_SUFFIXES + _JSON_SUFFIXES:
         raise InputError(f"{p}: unknown truth file suffix {p.suffix!r}; use .jsonl or .parquet")
     checked = truth_table({name: table.column(name) for name in table.column_names})
+    header: dict[str, Any] = {}
     if until is not None:
         until = _parse_time(until, "until", UNTIL_KEY, json_text=False)
+        header[UNTIL_KEY] = _iso(until) if until is not None else None
+    if vessels is not None:
+        header[VESSELS_KEY] = sorted(_vessels(list(vessels), "vessels"))
     if suffix in _PARQUET_SUFFIXES:
-        if until is not None:
-            checked = checked.replace_schema_metadata({UNTIL_KEY: _iso(until)})
+        if header:
+            checked = checked.replace_schema_metadata(
+                {k: v if isinstance(v, str) else json.dumps(v) for k, v in header.items()})
         pq.write_table(checked, p)
         return p
-    lines = [] if until is None else [json.dumps({UNTIL_KEY: _iso(until)})]
+    lines = [json.dumps(header)] if header else []
     for row in checked.to_pylist():
         lines.append(json.dumps({k: (_iso(v) if isinstance(v, datetime) else v)
                                  for k, v in row.items()}))
