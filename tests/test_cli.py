@@ -23,8 +23,9 @@ def sample_file(tmp_path: Path) -> Path:
     return write_sample(tmp_path / "sample.nmea")
 
 
-def test_demo_summary_counts_every_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = run_json(capsys, "demo", "--store", str(tmp_path / "store"))
+def test_sample_summary_counts_every_line(sample_file: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "ingest", str(sample_file), "--store", str(tmp_path / "store"))
     # three ships report every 10 s for 20 minutes, one sentence is repeated
     assert data["positions"] == len(SHIPS) * REPORTS_PER_SHIP == 360
     assert data["duplicates"]["positions"] == 1

@@ -41,8 +41,10 @@ def test_main_job_of_the_quick_start_runs(tmp_path: Path, capsys: pytest.Capture
     capsys.readouterr()
     assert main([*last[1:], "--json"]) == EXIT_OK
     summary = json.loads(capsys.readouterr().out)
-    assert summary["positions"] > 0
-    assert Path(summary["store"]) == tmp_path / "vesselwatch-demo"
+    assert summary["ingested"]["positions"] > 10_000
+    assert Path(summary["store"]) == Path("vesselwatch-demo")
+    assert (tmp_path / "vesselwatch-demo" / "demo.json").is_file()
+    assert {v["name"] for v in summary["shuttles"]} >= {"ANGARA", "MARIA", "MAIA-1"}
 
 
 def test_python_example_of_the_readme_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

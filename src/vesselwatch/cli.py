@@ -234,9 +234,12 @@ def simulate(
     table.add_row("lines written", f"{report.lines:,} ({report.duplicates:,} duplicates, "
                   f"{report.corrupt:,} damaged)")
     table.add_row("true events", ", ".join(f"{k} {v:,}" for k, v in report.true_events.items()))
-    table.add_row("AIS file", ", ".join(escape(f) for f in report.files))
-    table.add_row("ground truth", escape(report.truth))
     out.print(table)
+    out.print("AIS file: " + ", ".join(escape(f) for f in report.files), soft_wrap=True,
+              highlight=False)
+    out.print(f"ground truth: {escape(report.truth)} (and beside it the corrupt lines, "
+              "the transponder slots, the steps and the vessels)", soft_wrap=True,
+              highlight=False)
     out.print(f"{report.seconds:.1f} s")
 
 
@@ -321,10 +324,10 @@ def _print_demo(report: Any) -> None:
     out.print(acc)
     st = escape(report.store)
     out.print(f"store: {st}  (scenario files and ground truth in {escape(report.scenario_dir)})",
-              highlight=False)
+              highlight=False, soft_wrap=True)
     out.print(f"next: vesselwatch events --store {st} --format csv --type dark_voyage\n"
               f"      vesselwatch evaluate --store {st} --truth {escape(report.truth)}",
-              highlight=False)
+              highlight=False, soft_wrap=True)
     total = sum(report.seconds.values())
     out.print(f"{total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
               + ")", highlight=False)

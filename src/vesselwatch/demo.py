@@ -165,7 +165,7 @@ def _findings(engine: Any, report: DemoReport, *, watched: dict[str, str]) -> No
     report.shuttles = [{"mmsi": m, "name": names.get(m), "legs": sorted(v, key=lambda x: x["start"]),
                         "dark_hours": round(dark_h.get(m, 0.0), 1)}
                        for m, v in sorted(legs.items())]
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, int, str | None]] = set()
     for e in events:
         if e["event_type"] == "encounter":
             key = (min(e["mmsi"], e["other_mmsi"]), max(e["mmsi"], e["other_mmsi"]),
@@ -198,4 +198,5 @@ def _findings(engine: Any, report: DemoReport, *, watched: dict[str, str]) -> No
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    text: str = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return text

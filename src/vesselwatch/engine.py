@@ -27,8 +27,8 @@ from vesselwatch.store import IngestResult, Store, StoreInfo
 from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
 
 if TYPE_CHECKING:
-    from vesselwatch.evaluate import Evaluation
     from vesselwatch.detect.suite import References
+    from vesselwatch.evaluate import Evaluation
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from vesselwatch.errors import InputError
-from vesselwatch.reference.geodesy import haversine_m
 from vesselwatch.simulate.motion import Itinerary, ItineraryBuilder
 from vesselwatch.simulate.routes import points_on_land, sea_route
 from vesselwatch.simulate.scenario import Fleet, Place, Scenario, Step, VesselSpec

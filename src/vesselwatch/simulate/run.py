@@ -65,6 +65,7 @@ class SimulationReport:
     received_positions: int
     received_statics: int
     lines: int
+    messages: int  # distinct messages written (a type 24 report is two: parts A and B)
     duplicates: int
     corrupt: int
     true_events: dict[str, int] = field(default_factory=dict)
@@ -156,6 +157,7 @@ def simulate(scenario: Scenario | str | Path, out_dir: str | Path, *, seed: int 
         observable=streams.observable_positions.num_rows,
         received_positions=streams.received_positions.num_rows,
         received_statics=streams.received_statics.num_rows, lines=written.lines,
+        messages=written.messages,
         duplicates=written.duplicates, corrupt=written.corrupt.num_rows,
         true_events=dict(sorted(counts.items())))
     report.seconds = time.perf_counter() - began

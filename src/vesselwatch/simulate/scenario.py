@@ -318,7 +318,14 @@ class _Reader:
                 raise self.fail(at, f"a {kind} needs exactly one of 'speed_kn' or 'arrive'")
             if speed is not None and speed <= 0:
                 raise self.fail(f"{at}.speed_kn", "must be above 0")
-        identity = {k: d[k] for k in ("name", "imo", "callsign", "mmsi", "ship_type") if k in d}
+        identity: dict[str, Any] = {}
+        for key, low, high in (("mmsi", 1, 999_999_999), ("imo", 0, 9_999_999),
+                               ("ship_type", 0, 99)):
+            if key in d:
+                identity[key] = self.integer(d[key], f"{at}.{key}", low=low, high=high)
+        for key in ("name", "callsign"):
+            if key in d:
+                identity[key] = self.text(d[key], f"{at}.{key}", required=True)
         if kind == "identity" and not identity:
             raise self.fail(at, "an identity step names at least one of name, imo, callsign, "
                                 "mmsi, ship_type")

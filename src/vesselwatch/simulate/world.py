@@ -170,7 +170,8 @@ def _statics(plan: VesselPlan, t0: int, t1: int, seed: int) -> dict[str, np.ndar
     which = plan.identity_at(t)
 
     def col(name: str, dtype: type) -> np.ndarray:
-        return np.array([row[name] for row in ident], dtype=dtype)[which]
+        values: np.ndarray = np.array([row[name] for row in ident], dtype=dtype)[which]
+        return values
 
     n = len(t)
     bow = spec.length_m * 2 // 3

@@ -1,0 +1,97 @@
+"""``vesselwatch demo``: the flagship scenario from nothing to findings, and the store rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vesselwatch.cli import EXIT_OK, EXIT_USER, main
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    store = tmp_path_factory.mktemp("demo") / "store"
+    import io
+    from contextlib import redirect_stdout
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(["demo", "--store", str(store), "--json"]) == EXIT_OK
+    return store, json.loads(buf.getvalue())
+
+
+def test_the_shuttles_between_watched_ports_are_found(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, report = demo
+    by_name = {v["name"]: v for v in report["shuttles"]}
+    assert {"ANGARA", "MARIA", "MAIA-1", "LADY R"} <= set(by_name)
+    angara = by_name["ANGARA"]
+    # loads at Najin, delivers to Dunai, AIS off on every leg: inferred dark voyages
+    assert {(leg["from"], leg["to"]) for leg in angara["legs"]} == {("Najin", "Dunai"),
+                                                                     ("Dunai", "Najin")}
+    assert any(leg["type"] == "dark_voyage" for leg in angara["legs"])
+    assert angara["dark_hours"] > 24
+    maria = {(leg["from"], leg["to"]) for leg in by_name["MARIA"]["legs"]}
+    assert ("Vostochnyy", "Najin") in maria and ("Najin", "Vostochnyy") in maria
+    # the ferries, container ships and fishing boats never touch a watched pair
+    assert all(v["mmsi"] // 1_000_000 in (273, 667) for v in report["shuttles"])
+
+
+def test_the_transfer_the_reflagging_and_the_spoofing_are_shown(
+        demo: tuple[Path, dict[str, Any]]) -> None:
+    _, report = demo
+    (sts,) = report["encounters"]
+    assert {sts["name"], sts["other_name"]} == {"LADY R", "MAIA-1"}
+    assert 300 <= sts["median_distance_m"] <= 500
+    assert sts["start"] == "2023-09-08 14:00"
+    kinds = {(c["mmsi"], c["kind"]) for c in report["identity_changes"]}
+    assert (667001234, "flag_change") in kinds
+    assert [(s["name"], s["kind"]) for s in report["spoofing"]] == [("MARIA", "two_places")]
+
+
+def test_the_detections_reach_the_target_against_the_truth(
+        demo: tuple[Path, dict[str, Any]]) -> None:
+    _, report = demo
+    for row in report["accuracy"]:
+        assert row["precision"] is None or row["precision"] >= 0.95, row
+        assert row["recall"] is None or row["recall"] >= 0.95, row
+    assert {r["event_type"] for r in report["accuracy"]} >= {
+        "gap", "port_visit", "encounter", "dark_voyage", "voyage", "spoofing",
+        "identity_change", "loitering"}
+    assert report["ingested"]["rejects"] and report["ingested"]["duplicates"]
+
+
+def test_other_commands_run_on_the_demo_store(demo: tuple[Path, dict[str, Any]],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    store, report = demo
+    capsys.readouterr()
+    assert main(["events", "--store", str(store), "--type", "dark_voyage", "--format",
+                 "json"]) == EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(r["event_type"] == "dark_voyage" for r in rows)
+    assert Path(report["truth"]).is_file()
+
+
+def test_the_demo_refuses_a_folder_it_did_not_create(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "case.txt").write_text("mine")
+    assert main(["demo", "--store", str(foreign)]) == EXIT_USER
+    assert "did not create it" in capsys.readouterr().err
+    assert (foreign / "case.txt").read_text() == "mine"
+
+
+def test_the_demo_rebuilds_its_own_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "from-env"
+    monkeypatch.setenv("VESSELWATCH_STORE", str(store))
+    for _ in range(2):  # the second run replaces the first demo store
+        capsys.readouterr()
+        assert main(["demo", "--days", "1", "--json"]) == EXIT_OK
+        report = json.loads(capsys.readouterr().out)
+        assert Path(report["store"]) == store
+    assert json.loads((store / "demo.json").read_text())["created_by"] == "vesselwatch demo"
+    assert report["ingested"]["positions"] > 0  # not "already ingested": a fresh store
