@@ -49,11 +49,7 @@ def read_background(path: Path, *, start_s: int, end_s: int, shift_to_start: boo
             cols[key] = table[found]
     ts = cols["ts"]
     if not pa.types.is_timestamp(ts.type):
-        try:
-            ts = pc.strptime(pc.utf8_slice_codeunits(ts.cast(pa.string()), 0, 19),
-                             format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
-        except pa.ArrowInvalid as exc:
-            raise InputError(f"{path}: the time column is not ISO 8601 text ({exc})") from None
+        ts = _parse_times(ts.cast(pa.string()))
     t_us = np.asarray(pc.fill_null(ts.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
     if ts.type.unit != "us":
         t_us = np.where(t_us >= 0, t_us * {"s": 1_000_000, "ms": 1000, "ns": 1}[ts.type.unit]
@@ -92,7 +88,21 @@ def _read(path: Path) -> pa.Table:
         raise InputError(f"{path}: not a CSV or Parquet file of positions ({exc})") from None
 
 
+def _parse_times(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """ISO 8601 text to UTC: with a zone (``Z``, ``+05:00``) as written, without one as UTC;
+    unparsable text becomes null (the row is dropped and counted)."""
+    zoned = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S%z", unit="us", error_is_null=True)
+    naive = pc.strptime(pc.utf8_slice_codeunits(text, 0, 19), format="%Y-%m-%dT%H:%M:%S",
+                        unit="us", error_is_null=True)
+    has_zone = pc.match_substring_regex(text, r"(Z|[+-]\d\d:?\d\d)$")
+    naive_utc = pc.cast(naive.cast(pa.int64()), pa.timestamp("us", tz="UTC"))
+    return pc.if_else(pc.fill_null(has_zone, False), zoned, naive_utc)
+
+
 def _floats(col: pa.ChunkedArray) -> np.ndarray:
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        numeric = pc.match_substring_regex(col, r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+        col = pc.if_else(pc.fill_null(numeric, False), pc.utf8_trim_whitespace(col), None)
     try:
         arr = pc.cast(col, pa.float64(), safe=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

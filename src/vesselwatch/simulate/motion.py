@@ -70,6 +70,7 @@ __all__ = [
     "Kinematics",
     "Piece",
     "PieceKind",
+    "destination",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -343,7 +344,7 @@ class ItineraryBuilder:
         if dist < _SAME_M:  # stopped in the water: a still piece, not a hold
             head = course_deg if heading_deg is None else heading_deg
             return self._still("drift", duration_s, speed_kn, course_deg % 360.0, head % 360.0)
-        end = _destination(self.lat, self.lon, course_deg, dist)
+        end = destination(self.lat, self.lon, course_deg, dist)
         r = Route.from_points([(self.lat, self.lon), end], max_step_m=self._max_step_m,
                               name="drift")
         self._polyline("drift", r.lat, r.lon, r.cum_m, None, self.t + duration_s, "",
@@ -478,7 +479,7 @@ def _with_end(p: Piece, end: Point) -> Piece:
     return Piece(p.kind, p.start_s, p.end_s, p.speed_kn, p.start, end, p.label)
 
 
-def _destination(lat: float, lon: float, course_deg: float, dist_m: float) -> Point:
+def destination(lat: float, lon: float, course_deg: float, dist_m: float) -> Point:
     """The point ``dist_m`` from (lat, lon) on initial great-circle course ``course_deg``."""
     d = dist_m / EARTH_RADIUS_M
     p1, l1, c = math.radians(lat), math.radians(lon), math.radians(course_deg)

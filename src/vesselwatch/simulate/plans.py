@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from vesselwatch.errors import InputError
+from vesselwatch.reference.geodesy import haversine_m
 from vesselwatch.simulate.motion import Itinerary, ItineraryBuilder
 from vesselwatch.simulate.routes import points_on_land, sea_route
 from vesselwatch.simulate.scenario import Fleet, Place, Scenario, Step, VesselSpec
@@ -274,34 +275,51 @@ def _liner(base: VesselSpec, fleet: Fleet, scenario: Scenario, rng: np.random.Ge
 
 def _fishing(base: VesselSpec, fleet: Fleet, scenario: Scenario, rng: np.random.Generator,
              speed: float, end_s: int) -> VesselSpec:
+    """Work slowly on a ground, steam to the next, again: every drift and every straight
+    steam stays at sea (at least 2 km from shore), redrawn until it does."""
     from vesselwatch.reference.land import default_land_mask
+    from vesselwatch.simulate.motion import destination
 
     assert fleet.area is not None
     lat0, lon0, lat1, lon1 = fleet.area
     land = default_land_mask()
 
-    def sea_point() -> tuple[float, float]:
-        for _ in range(1000):
-            lat = float(rng.uniform(min(lat0, lat1), max(lat0, lat1)))
-            lon = float(rng.uniform(min(lon0, lon1), max(lon0, lon1)))
-            if float(land.distance_to_shore_m(np.array([lat]), np.array([lon]))[0]) > 5000 \
-                    and not bool(land.is_land(np.array([lat]), np.array([lon]))[0]):
-                return lat, lon
-        raise InputError(f"{scenario.path}: fleet {base.name}: no sea 5 km from shore in "
-                         f"the area {fleet.area}; move the box out to sea")
+    def at_sea(a: tuple[float, float], b: tuple[float, float], margin_m: float) -> bool:
+        n = max(2, int(float(haversine_m(a[0], a[1], b[0], b[1])) // 1000) + 2)
+        lat = np.linspace(a[0], b[0], n)
+        lon = np.linspace(a[1], b[1], n)
+        return bool(not land.is_land(lat, lon).any()
+                    and (land.distance_to_shore_m(lat, lon) >= margin_m).all())
 
-    start = sea_point()
+    def sea_point(here: tuple[float, float] | None) -> tuple[float, float]:
+        for _ in range(1000):
+            p = (float(rng.uniform(min(lat0, lat1), max(lat0, lat1))),
+                 float(rng.uniform(min(lon0, lon1), max(lon0, lon1))))
+            if at_sea(p, p, 5000.0) and (here is None or at_sea(here, p, 2000.0)):
+                return p
+        raise InputError(f"{scenario.path}: fleet {base.name}: no sea 5 km from shore in "
+                         f"the area {fleet.area} that a straight steam reaches; move the "
+                         "box out to sea")
+
+    here = start = sea_point(None)
     steps: list[Step] = []
     t = float(scenario.start_s)
     while t < end_s:
-        work = float(rng.uniform(1.0, 5.0)) * 3600
-        steps.append(Step(kind="drift", duration_s=work,
-                          speed_kn=float(rng.uniform(*fleet.drift_kn)),
-                          course_deg=float(rng.uniform(0, 360))))
-        t += work
-        # the drift moved the boat a little; the next ground stays in the box
-        steps.append(Step(kind="goto", to=sea_point(), speed_kn=speed))
-        t += 3 * 3600  # an upper bound of the steaming time, for the loop only
+        for _ in range(100):
+            work = float(rng.uniform(1.0, 5.0)) * 3600
+            knots = float(rng.uniform(*fleet.drift_kn))
+            course = float(rng.uniform(0, 360))
+            there = destination(here[0], here[1], course, knots * KN_MS * work)
+            if at_sea(here, there, 2000.0):
+                steps.append(Step(kind="drift", duration_s=work, speed_kn=knots,
+                                  course_deg=course))
+                here = there
+                t += work
+                break
+        ground = sea_point(here)
+        steps.append(Step(kind="goto", to=ground, speed_kn=speed))
+        t += float(haversine_m(here[0], here[1], ground[0], ground[1])) / (speed * KN_MS)
+        here = ground
     return replace(base, start_at=start, steps=tuple(steps))
 
 

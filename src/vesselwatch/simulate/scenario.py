@@ -43,6 +43,15 @@ BUILTIN = "vesselwatch.simulate.scenarios"
 AIS_STATES = ("on", "off", "spoof")
 STEP_KINDS = ("hold", "sail", "goto", "drift", "course", "patrol", "identity")
 FLEET_KINDS = ("fishing", "liner")
+_STEP_KEYS = {
+    "hold": {"for", "until", "spoof_at"},
+    "sail": {"to", "speed_kn", "arrive", "ais_near_nm", "spoof_at"},
+    "goto": {"to", "speed_kn", "arrive", "spoof_at"},
+    "drift": {"for", "speed_kn", "course_deg", "spoof_at"},
+    "course": {"for", "speed_kn", "course_deg", "spoof_at"},
+    "patrol": {"to", "speed_kn", "for", "spoof_at"},
+    "identity": {"name", "imo", "callsign", "mmsi", "ship_type"},
+}
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(d|h|min|s)\s*")
 
 
@@ -280,7 +289,7 @@ class _Reader:
             draught_m=self.number(d.get("draught_m", 6.0), f"{at}.draught_m", low=0, high=25.5),
             destination=self.text(d.get("destination", ""), f"{at}.destination"),
             start_at=self.where_to(d.get("start_at"), f"{at}.start_at", places),
-            steps=steps, repeat=bool(d.get("repeat", False)),
+            steps=steps, repeat=self.boolean(d.get("repeat", False), f"{at}.repeat"),
             real_identity=self.text(d.get("real_identity", ""), f"{at}.real_identity"),
             role=self.text(d.get("role", ""), f"{at}.role"),
         )
@@ -290,6 +299,10 @@ class _Reader:
                                  "ais", "ais_near_nm", "spoof_at", "name", "imo", "callsign",
                                  "mmsi", "ship_type", "label"})
         kind = self.choice(d.get("do"), f"{at}.do", STEP_KINDS)
+        stray = sorted(set(d) - _STEP_KEYS[kind] - {"do", "ais", "label"})
+        if stray:
+            raise self.fail(f"{at}.{stray[0]}", f"a {kind} step does not take it; it takes "
+                                                f"{', '.join(sorted(_STEP_KEYS[kind]))}")
         ais = self.choice(d.get("ais", "on"), f"{at}.ais", AIS_STATES)
         duration = (parse_duration_s(d["for"], f"{self.where}: {at}.for")
                     if "for" in d else None)
@@ -329,9 +342,6 @@ class _Reader:
         if kind == "identity" and not identity:
             raise self.fail(at, "an identity step names at least one of name, imo, callsign, "
                                 "mmsi, ship_type")
-        if kind != "identity" and identity:
-            raise self.fail(at, f"{', '.join(sorted(identity))}: only an identity step "
-                                "changes the identity")
         spoof_at = self.point(d["spoof_at"], f"{at}.spoof_at") if "spoof_at" in d else None
         if (ais == "spoof") != (spoof_at is not None):
             raise self.fail(at, "ais = \"spoof\" and spoof_at = [lat, lon] go together")
@@ -358,13 +368,18 @@ class _Reader:
                 raise self.fail(f"{at}.area", "a fishing fleet needs area = [lat0, lon0, lat1, "
                                               "lon1]")
             area = (*self.point(box[:2], f"{at}.area"), *self.point(box[2:], f"{at}.area"))
-        names = tuple(d.get("places", []))
+        raw_places = d.get("places", [])
+        if not (isinstance(raw_places, list) and all(isinstance(n, str) for n in raw_places)):
+            raise self.fail(f"{at}.places", "give an array of place ids, e.g. [\"a\", \"b\"]")
+        names = tuple(raw_places)
         for n in names:
             if n not in places:
                 raise self.fail(f"{at}.places", f"unknown place {n!r}")
         if kind == "liner" and len(names) < 2:
             raise self.fail(f"{at}.places", "a liner fleet needs at least two places")
         stay = d.get("stay", ["1h", "6h"])
+        if not (isinstance(stay, list) and len(stay) == 2):
+            raise self.fail(f"{at}.stay", "give [low, high] durations, e.g. [\"1h\", \"6h\"]")
         return Fleet(
             kind=kind, count=self.integer(d.get("count"), f"{at}.count", low=0, high=10_000),
             mmsi_start=self.integer(d.get("mmsi_start"), f"{at}.mmsi_start", low=1,
@@ -373,10 +388,11 @@ class _Reader:
             ship_type=self.integer(d.get("ship_type", 70), f"{at}.ship_type", low=0, high=99),
             ais_class=self.choice(d.get("class", "A"), f"{at}.class", ("A", "B")),
             area=area, places=names,
-            speed_kn=self.pair(d.get("speed_kn", [10.0, 14.0]), f"{at}.speed_kn"),
-            stay_s=(parse_duration_s(stay[0], f"{self.where}: {at}.stay"),
-                    parse_duration_s(stay[1], f"{self.where}: {at}.stay")),
-            drift_kn=self.pair(d.get("drift_kn", [0.3, 1.2]), f"{at}.drift_kn"),
+            speed_kn=self.pair(d.get("speed_kn", [10.0, 14.0]), f"{at}.speed_kn", high=40),
+            stay_s=self.ordered((parse_duration_s(stay[0], f"{self.where}: {at}.stay"),
+                                 parse_duration_s(stay[1], f"{self.where}: {at}.stay")),
+                                f"{at}.stay"),
+            drift_kn=self.pair(d.get("drift_kn", [0.3, 1.2]), f"{at}.drift_kn", high=40),
             length_m=self.integer(d.get("length_m", 60), f"{at}.length_m", low=1, high=500),
         )
 
@@ -432,7 +448,8 @@ class _Reader:
         path = Path(text)
         if not path.is_file():
             raise self.fail("background.file", f"{path}: no such file")
-        return Background(path, bool(d.get("shift_to_start", False)))
+        return Background(path, self.boolean(d.get("shift_to_start", False),
+                                             "background.shift_to_start"))
 
     # -- values -----------------------------------------------------------------------
 
@@ -481,13 +498,21 @@ class _Reader:
             raise self.fail(at, f"{value!r}: give one of {', '.join(options)}")
         return str(value)
 
-    def pair(self, value: Any, at: str) -> tuple[float, float]:
+    def pair(self, value: Any, at: str, *, high: float = 1e6) -> tuple[float, float]:
         if not (isinstance(value, list) and len(value) == 2):
             raise self.fail(at, "give [low, high]")
-        lo, hi = (self.number(v, at, low=0, high=1e6) for v in value)
-        if lo > hi:
+        lo, hi = (self.number(v, at, low=0, high=high) for v in value)
+        return self.ordered((lo, hi), at)
+
+    def ordered(self, pair: tuple[float, float], at: str) -> tuple[float, float]:
+        if pair[0] > pair[1]:
             raise self.fail(at, "low is above high")
-        return lo, hi
+        return pair
+
+    def boolean(self, value: Any, at: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(at, f"must be true or false, got {value!r}")
+        return value
 
     def point(self, value: Any, at: str) -> tuple[float, float]:
         if not (isinstance(value, list) and len(value) == 2):
