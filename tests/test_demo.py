@@ -31,7 +31,9 @@ def test_the_shuttles_between_watched_ports_are_found(demo: tuple[Path, dict[str
     # loads at Najin, delivers to Dunai, AIS off on every leg: inferred dark voyages
     assert {(leg["from"], leg["to"]) for leg in angara["legs"]} == {("Najin", "Dunai"),
                                                                      ("Dunai", "Najin")}
-    assert any(leg["type"] == "dark_voyage" for leg in angara["legs"])
+    # each leg seen twice: by its port calls and as a dark voyage inferred from the gap
+    assert all(leg["seen"] == "port calls + gap" for leg in angara["legs"])
+    assert all(9 <= leg["dark_h"] <= 12 for leg in angara["legs"])
     assert angara["dark_hours"] > 24
     maria = {(leg["from"], leg["to"]) for leg in by_name["MARIA"]["legs"]}
     assert ("Vostochnyy", "Najin") in maria and ("Najin", "Vostochnyy") in maria
@@ -48,6 +50,8 @@ def test_the_transfer_the_reflagging_and_the_spoofing_are_shown(
     assert sts["start"] == "2023-09-08 14:00"
     kinds = {(c["mmsi"], c["kind"]) for c in report["identity_changes"]}
     assert (667001234, "flag_change") in kinds
+    (moved,) = [c for c in report["identity_changes"] if c["kind"] == "flag_change"]
+    assert moved["what"] == "IMO 9358010 moved from MMSI 273310400 (MID 273) to MID 667"
     assert [(s["name"], s["kind"]) for s in report["spoofing"]] == [("MARIA", "two_places")]
 
 

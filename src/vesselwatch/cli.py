@@ -281,15 +281,18 @@ def _print_demo(report: Any) -> None:
               f"{got['vessel_reports']:,} static reports ingested from {got['lines']:,} "
               f"lines, {sum(got['rejects'].values()):,} damaged lines quarantined, "
               f"{sum(got['duplicates'].values()):,} duplicates dropped", highlight=False)
-    shuttles = Table(title="vessels that sailed between watched ports", title_justify="left")
-    for name in ("mmsi", "name", "legs (from -> to, start, dark hours)", "dark hours"):
+    shuttles = Table(title="vessels that sailed between watched ports (UTC)",
+                     title_justify="left")
+    for name in ("vessel", "leg", "departed", "arrived", "dark h", "seen by"):
         shuttles.add_column(name)
     for v in report.shuttles:
-        legs = "\n".join(f"{leg['from']} -> {leg['to']}, {leg['start']}"
-                         f"{' (inferred, AIS off)' if leg['type'] == 'dark_voyage' else ''}, "
-                         f"{leg['dark_h']:g} h dark" for leg in v["legs"])
-        shuttles.add_row(str(v["mmsi"]), escape(v["name"] or "?"), escape(legs),
-                         f"{v['dark_hours']:g}")
+        for n, leg in enumerate(v["legs"]):
+            who = f"{v['name'] or v['mmsi']}" if n == 0 else (
+                f"{v['dark_hours']:g} h dark" if n == 1 else "")
+            shuttles.add_row(escape(who), escape(f"{leg['from']} -> {leg['to']}"),
+                             leg["departed"][5:], leg["arrived"][5:], f"{leg['dark_h']:g}",
+                             leg["seen"])
+        shuttles.add_section()
     out.print(shuttles)
     if report.encounters:
         enc = Table(title="ship-to-ship encounters", title_justify="left")
@@ -306,7 +309,7 @@ def _print_demo(report: Any) -> None:
             odd.add_column(name)
         for c in report.identity_changes:
             odd.add_row(str(c["mmsi"]), escape(c["name"] or "?"),
-                        escape(f"{c['kind']}: {c['old']} -> {c['new']}"), c["at"])
+                        escape(c["what"]), c["at"])
         for sp in report.spoofing:
             odd.add_row(str(sp["mmsi"]), escape(sp["name"] or "?"),
                         f"spoofing ({sp['kind']}"

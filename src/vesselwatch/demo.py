@@ -150,21 +150,38 @@ def _findings(engine: Any, report: DemoReport, *, watched: dict[str, str]) -> No
             if end is not None:
                 dark_h[e["mmsi"]] = dark_h.get(e["mmsi"], 0.0) + e["duration_s"] / 3600
     legs: dict[int, list[dict[str, Any]]] = {}
+    inferred: list[dict[str, Any]] = []
     for e in events:
         if e["event_type"] not in ("voyage", "dark_voyage"):
             continue
         d = json.loads(e["details"])
         origin, dest = d.get("origin_port_id"), d.get("dest_port_id")
-        if origin in watched and dest in watched:
-            legs.setdefault(e["mmsi"], []).append({
-                "type": e["event_type"], "from": watched[origin], "to": watched[dest],
-                "start": _iso(e["start_ts"]), "end": _iso(e["end_ts"]),
-                "dark_h": round((d.get("dark_s") or e["duration_s"] or 0) / 3600, 1)
-                if e["event_type"] == "voyage" else round((e["duration_s"] or 0) / 3600, 1),
-                "confidence": e["confidence"]})
-    report.shuttles = [{"mmsi": m, "name": names.get(m), "legs": sorted(v, key=lambda x: x["start"]),
-                        "dark_hours": round(dark_h.get(m, 0.0), 1)}
-                       for m, v in sorted(legs.items())]
+        if origin not in watched or dest not in watched:
+            continue
+        leg = {"from": watched[origin], "to": watched[dest], "departed": _iso(e["start_ts"]),
+               "arrived": _iso(e["end_ts"]), "start_ts": e["start_ts"], "end_ts": e["end_ts"],
+               "hours": round((e["duration_s"] or 0) / 3600, 1), "confidence": e["confidence"]}
+        if e["event_type"] == "voyage":
+            dark_s = d.get("dark_s")
+            legs.setdefault(e["mmsi"], []).append(
+                {**leg, "dark_h": round((dark_s if dark_s is not None else 0) / 3600, 1),
+                 "seen": "port calls"})
+        else:
+            inferred.append({**leg, "mmsi": e["mmsi"], "dark_h": leg["hours"],
+                             "seen": "gap only (inferred)"})
+    for leg in inferred:  # a dark voyage inside a voyage of the same ports confirms it
+        mine = legs.setdefault(leg.pop("mmsi"), [])
+        same = [v for v in mine if (v["from"], v["to"]) == (leg["from"], leg["to"])
+                and v["start_ts"] <= leg["end_ts"] and leg["start_ts"] <= v["end_ts"]]
+        if same:
+            same[0]["seen"] = "port calls + gap"
+        else:
+            mine.append(leg)
+    report.shuttles = [
+        {"mmsi": m, "name": names.get(m), "dark_hours": round(dark_h.get(m, 0.0), 1),
+         "legs": [{k: v for k, v in leg.items() if k not in ("start_ts", "end_ts")}
+                  for leg in sorted(v, key=lambda x: x["start_ts"])]}
+        for m, v in sorted(legs.items())]
     seen: set[tuple[int, int, str | None]] = set()
     for e in events:
         if e["event_type"] == "encounter":
@@ -184,8 +201,8 @@ def _findings(engine: Any, report: DemoReport, *, watched: dict[str, str]) -> No
             d = json.loads(e["details"])
             report.identity_changes.append({
                 "mmsi": e["mmsi"], "name": names.get(e["mmsi"]), "kind": d.get("kind"),
-                "old": d.get("old", d.get("old_mmsi")), "new": d.get("new", d.get("imo")),
-                "at": _iso(e["start_ts"]), "confidence": e["confidence"]})
+                "what": _identity_text(d), "at": _iso(e["start_ts"]),
+                "confidence": e["confidence"]})
         elif e["event_type"] == "spoofing":
             d = json.loads(e["details"])
             report.spoofing.append({
@@ -193,6 +210,21 @@ def _findings(engine: Any, report: DemoReport, *, watched: dict[str, str]) -> No
                 "start": _iso(e["start_ts"]), "end": _iso(e["end_ts"]),
                 "distance_km": None if d.get("distance_m") is None
                 else round(d["distance_m"] / 1000, 1), "confidence": e["confidence"]})
+
+
+def _identity_text(d: dict[str, Any]) -> str:
+    """One line an analyst reads, from an identity change's details (docs/events.md)."""
+    kind = d.get("kind")
+    if kind == "imo_multiple_mmsi":
+        return f"IMO {d.get('imo')} reported by MMSIs {', '.join(map(str, d.get('mmsis', [])))}"
+    if kind == "flag_change":
+        return (f"IMO {d.get('imo')} moved from MMSI {d.get('old_mmsi')} (MID "
+                f"{d.get('old_mid')}) to MID {d.get('new_mid')}")
+    if kind == "invalid_imo":
+        return f"IMO {d.get('imo')} fails its check digit"
+    if kind == "mmsi_issue":
+        return f"MMSI flagged: {d.get('issue')}"
+    return f"{kind}: {d.get('old')} -> {d.get('new')}"
 
 
 def _iso(value: Any) -> str | None:
