@@ -22,18 +22,10 @@ import pytest
 import vesselwatch
 from vesselwatch.engine import IngestReport
 from vesselwatch.errors import InputError
-from vesselwatch.simulate.output import (
-    CORRUPT_SCHEMA,
-    CSV_KINDS,
-    NMEA_KINDS,
-    PARQUET_KINDS,
-    OutputReport,
-    write_corrupt,
-    write_nmea,
-    write_noaa_csv,
-    write_parquet,
-)
+from vesselwatch.simulate.output import NMEA_KINDS, write_nmea
+from vesselwatch.simulate.output_rows import CSV_KINDS, PARQUET_KINDS, write_noaa_csv, write_parquet
 from vesselwatch.simulate.received import RECEIVED_POSITIONS, RECEIVED_STATICS
+from vesselwatch.simulate.writing import CORRUPT_SCHEMA, OutputReport, write_corrupt
 
 T0 = 1_709_251_200  # 2024-03-01T00:00:00Z
 STATIONS = ["RU-VVO-1", "SAT-2", "KP-NAM-3"]

@@ -32,12 +32,14 @@ from vesselwatch.detect.config import DetectConfig
 from vesselwatch.errors import InputError
 from vesselwatch.evaluate.truth import write_truth
 from vesselwatch.simulate.background import read_background
-from vesselwatch.simulate.output import write_corrupt, write_nmea, write_noaa_csv, write_parquet
+from vesselwatch.simulate.output import write_nmea
+from vesselwatch.simulate.output_rows import write_noaa_csv, write_parquet
 from vesselwatch.simulate.plans import VesselPlan, compile_plans
 from vesselwatch.simulate.received import RECEIVED_POSITIONS
 from vesselwatch.simulate.scenario import Scenario, load_scenario
 from vesselwatch.simulate.truth import derive_truth
 from vesselwatch.simulate.world import Streams, simulate_streams
+from vesselwatch.simulate.writing import write_corrupt
 
 __all__ = ["FORMATS", "SimulationReport", "simulate"]
 
