@@ -188,6 +188,25 @@ def _spoil(cols: dict[str, pa.Array], name: str, rows: I64, value: pa.Array | st
     cols[name] = pc.replace_with_mask(cols[name], pa.array(mask), value)
 
 
+def _plan(positions: pa.Table, statics: pa.Table, seed: int, corrupt_share: float,
+          duplicate_share: float, kinds: dict[str, RejectReason]
+          ) -> tuple[_Rows, int, I64, I64, I64, I64, npt.NDArray[np.bool_], I64]:
+    """What both row writers decide first: the rows, which to damage (and how), which to
+    repeat (and how far on), which stay whole, and the navigation status in the store's
+    duplicate key (-1 for class B, which has none)."""
+    check_shares(corrupt_share, duplicate_share)
+    r = _rows(positions, statics)
+    n = len(r)
+    rng = np.random.default_rng(seed)
+    spoilt, kind = choose(rng, n, corrupt_share,
+                          {k: np.arange(n, dtype=np.int64) for k in kinds})
+    dup, offset = duplicates(rng, n, duplicate_share, spoilt)
+    keep = np.ones(n, dtype=bool)
+    keep[spoilt] = False
+    nav = np.where(r.class_b, -1, _np_int(r.pos.column("nav_status"), 15))
+    return r, n, spoilt, kind, dup, offset, keep, nav
+
+
 def write_noaa_csv(positions: pa.Table, statics: pa.Table, path: str | os.PathLike[str], *,
                    seed: int, corrupt_share: float = 0.001,
                    duplicate_share: float = 0.005) -> OutputReport:
@@ -198,18 +217,10 @@ def write_noaa_csv(positions: pa.Table, statics: pa.Table, path: str | os.PathLi
     decimals, SOG and COG to 0.1, "not available" as 91, 181, 102.3, 360.0, 511.0; Status
     blank for class B. The damage is listed in the module's documentation.
     """
-    check_shares(corrupt_share, duplicate_share)
-    r = _rows(positions, statics)
-    n = len(r)
-    rng = np.random.default_rng(seed)
-    spoilt, kind = choose(rng, n, corrupt_share,
-                           {k: np.arange(n, dtype=np.int64) for k in CSV_KINDS})
-    dup, offset = duplicates(rng, n, duplicate_share, spoilt)
+    r, n, spoilt, kind, dup, offset, keep, nav = _plan(
+        positions, statics, seed, corrupt_share, duplicate_share, CSV_KINDS)
     cols = _noaa_columns(r)
-    keep = np.ones(n, dtype=bool)
-    keep[spoilt] = False
     # the row's position text, as integers: what the store's duplicate key sees
-    nav = np.where(r.class_b, -1, _np_int(r.pos.column("nav_status"), 15))
     identical = repeats([_np_int(r.pos.column("mmsi"), 0), r.ts_s, _deg5(r.q.lat, enc.LAT_NA),
                           _deg5(r.q.lon, enc.LON_NA), r.q.sog, r.q.cog, r.q.heading, nav], keep)
     kinds = list(CSV_KINDS)
@@ -285,17 +296,9 @@ def write_parquet(positions: pa.Table, statics: pa.Table, path: str | os.PathLik
     degrees, "not available" as NaN or null). The damage is listed in the module's
     documentation.
     """
-    check_shares(corrupt_share, duplicate_share)
-    r = _rows(positions, statics)
-    n = len(r)
-    rng = np.random.default_rng(seed)
-    spoilt, kind = choose(rng, n, corrupt_share,
-                           {k: np.arange(n, dtype=np.int64) for k in PARQUET_KINDS})
-    dup, offset = duplicates(rng, n, duplicate_share, spoilt)
+    r, n, spoilt, kind, dup, offset, keep, nav = _plan(
+        positions, statics, seed, corrupt_share, duplicate_share, PARQUET_KINDS)
     table = _parquet_table(r)
-    keep = np.ones(n, dtype=bool)
-    keep[spoilt] = False
-    nav = np.where(r.class_b, -1, _np_int(r.pos.column("nav_status"), 15))
     identical = repeats([_np_int(r.pos.column("mmsi"), 0), r.ts_s, r.q.lat, r.q.lon, r.q.sog,
                           r.q.cog, r.q.heading, nav], keep)
     kinds = list(PARQUET_KINDS)

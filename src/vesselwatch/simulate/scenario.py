@@ -20,18 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from vesselwatch.errors import InputError
+from vesselwatch.simulate.noise import NoiseModel
+from vesselwatch.simulate.reception import SatellitePasses, Station
 
 __all__ = [
     "BUILTIN",
     "Background",
     "Fleet",
-    "NoiseSpec",
     "OutputSpec",
     "Place",
     "ReceptionSpec",
-    "SatelliteSpec",
     "Scenario",
-    "StationSpec",
     "Step",
     "VesselSpec",
     "load_scenario",
@@ -124,35 +123,11 @@ class Fleet:
 
 
 @dataclass(frozen=True)
-class StationSpec:
-    id: str
-    lat: float
-    lon: float
-    range_nm: float = 40.0
-
-
-@dataclass(frozen=True)
-class SatelliteSpec:
-    id: str
-    revisit_s: float
-    pass_s: float
-    phase_s: float = 0.0
-    p_detect: float = 0.8
-
-
-@dataclass(frozen=True)
 class ReceptionSpec:
-    stations: tuple[StationSpec, ...] = ()
-    satellites: tuple[SatelliteSpec, ...] = ()
+    stations: tuple[Station, ...] = ()
+    satellites: tuple[SatellitePasses, ...] = ()
     p_loss: float = 0.02  # terrestrial messages lost at random
     keep_every_s: float = 0.0  # provider downsampling: one position per vessel per this
-
-
-@dataclass(frozen=True)
-class NoiseSpec:
-    position_sigma_m: float = 10.0
-    sog_sigma_kn: float = 0.1
-    cog_sigma_deg: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -180,7 +155,7 @@ class Scenario:
     vessels: tuple[VesselSpec, ...]
     fleets: tuple[Fleet, ...] = ()
     reception: ReceptionSpec = ReceptionSpec()
-    noise: NoiseSpec = NoiseSpec()
+    noise: NoiseModel = field(default_factory=NoiseModel)
     output: OutputSpec = OutputSpec()
     background: Background | None = None
     path: str = ""
@@ -403,9 +378,9 @@ class _Reader:
             at = f"reception.stations[{i}]"
             t = self.table(s, at, {"id", "lat", "lon", "range_nm"})
             lat, lon = self.lat_lon(t, at)
-            stations.append(StationSpec(self.text(t.get("id"), f"{at}.id", required=True), lat,
-                                        lon, self.number(t.get("range_nm", 40.0),
-                                                         f"{at}.range_nm", low=0, high=3000)))
+            stations.append(Station(self.text(t.get("id"), f"{at}.id", required=True), lat,
+                                    lon, self.number(t.get("range_nm", 40.0),
+                                                     f"{at}.range_nm", low=0.001, high=1000)))
         sats = []
         for i, s in enumerate(d.get("satellites", [])):
             at = f"reception.satellites[{i}]"
@@ -414,7 +389,7 @@ class _Reader:
             pass_s = parse_duration_s(t.get("pass"), f"{self.where}: {at}.pass")
             if not 0 < pass_s <= revisit:
                 raise self.fail(f"{at}.pass", "a pass lasts more than 0 and at most 'revisit'")
-            sats.append(SatelliteSpec(
+            sats.append(SatellitePasses(
                 self.text(t.get("id"), f"{at}.id", required=True), revisit, pass_s,
                 parse_duration_s(t.get("phase", "0s"), f"{self.where}: {at}.phase"),
                 self.number(t.get("p_detect", 0.8), f"{at}.p_detect", low=0, high=1)))
@@ -424,11 +399,12 @@ class _Reader:
                                          high=0.99),
                              parse_duration_s(keep, f"{self.where}: reception.keep_every"))
 
-    def noise(self, raw: Any) -> NoiseSpec:
-        d = self.table(raw, "noise", {"position_sigma_m", "sog_sigma_kn", "cog_sigma_deg"})
-        return NoiseSpec(*(self.number(d.get(k, v), f"noise.{k}", low=0, high=1000)
-                           for k, v in (("position_sigma_m", 10.0), ("sog_sigma_kn", 0.1),
-                                        ("cog_sigma_deg", 1.0))))
+    def noise(self, raw: Any) -> NoiseModel:
+        d = self.table(raw, "noise", {"position_sigma_m", "sog_sigma_kn", "cog_sigma_deg",
+                                      "heading_sigma_deg"})
+        return NoiseModel(*(self.number(d.get(k, v), f"noise.{k}", low=0, high=1000)
+                            for k, v in (("position_sigma_m", 10.0), ("sog_sigma_kn", 0.1),
+                                         ("cog_sigma_deg", 1.0), ("heading_sigma_deg", 1.0))))
 
     def output(self, raw: Any) -> OutputSpec:
         d = self.table(raw, "output", {"corrupt_share", "duplicate_share"})

@@ -19,10 +19,10 @@ import numpy as np
 import pyarrow as pa
 
 from vesselwatch.model.schema import TS
-from vesselwatch.simulate.noise import cog_noise, position_noise, sog_noise
+from vesselwatch.simulate.noise import cog_noise, heading_noise, position_noise, sog_noise
 from vesselwatch.simulate.plans import AIS_CODES, VesselPlan
 from vesselwatch.simulate.received import RECEIVED_POSITIONS, RECEIVED_STATICS
-from vesselwatch.simulate.reception import SatellitePasses, Station, receive, thin
+from vesselwatch.simulate.reception import receive, thin
 from vesselwatch.simulate.reporting import position_report_times, static_report_times
 from vesselwatch.simulate.scenario import Scenario
 
@@ -50,9 +50,8 @@ class Streams:
 def simulate_streams(plans: list[VesselPlan], scenario: Scenario, *, seed: int, end_s: int
                      ) -> Streams:
     """Every layer for ``plans`` from the scenario's start to ``end_s``; deterministic."""
-    stations = [Station(s.id, s.lat, s.lon, s.range_nm) for s in scenario.reception.stations]
-    satellites = [SatellitePasses(s.id, s.revisit_s, s.pass_s, s.phase_s, s.p_detect)
-                  for s in scenario.reception.satellites]
+    stations = scenario.reception.stations
+    satellites = scenario.reception.satellites
     pos = [_positions(p, scenario.start_s, end_s, seed * 101 + i) for i, p in enumerate(plans)]
     sta = [_statics(p, scenario.start_s, end_s, seed * 103 + i) for i, p in enumerate(plans)]
     P = {k: np.concatenate([d[k] for d in pos]) if pos else np.empty(0) for k in _POS_KEYS}
@@ -106,7 +105,8 @@ def simulate_streams(plans: list[VesselPlan], scenario: Scenario, *, seed: int, 
         "sog_kn": np.round(sog_noise(g["sent_sog"], scenario.noise.sog_sigma_kn, rng), 1),
         "cog_deg": np.where(moving, cog_noise(g["cog"], scenario.noise.cog_sigma_deg, rng),
                             np.nan),
-        "heading_deg": np.where(moving, np.round(g["heading"]) % 360, np.nan),
+        "heading_deg": np.where(moving, np.round(heading_noise(
+            g["heading"], scenario.noise.heading_sigma_deg, rng)) % 360, np.nan),
         "nav_status": pa.array(g["nav_status"], pa.uint8()),
         "station": pa.array(stations_of, pa.string()),
         "channel": pa.array(np.where(g["t"] % 2 == 0, "A", "B"), pa.string()),
