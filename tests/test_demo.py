@@ -99,3 +99,33 @@ def test_the_demo_rebuilds_its_own_store(tmp_path: Path, capsys: pytest.CaptureF
         assert Path(report["store"]) == store
     assert json.loads((store / "demo.json").read_text())["created_by"] == "vesselwatch demo"
     assert report["ingested"]["positions"] > 0  # not "already ingested": a fresh store
+
+
+def test_the_fleet_is_screened_against_the_watchlist(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, report = demo
+    by_vessel = {(h["vessel_name"], h["entity_name"]): h for h in report["screening"]}
+    listed = {"ANGARA": "Angara", "MARIA": "Maria", "LADY R": "Lady R", "MAIA-1": "Maia-1"}
+    for vessel, name in listed.items():  # watched, not designated: risk, IMO and name agree
+        hit = by_vessel[(vessel, name)]
+        assert hit["tier"] == "risk" and hit["score"] == 1.0
+    # the reflagged MAIA-1 keeps its IMO under its new MMSI and name
+    assert by_vessel[("MAYA", "Maia-1")]["mmsi"] == 667001234
+    assert len(report["screening"]) == 5  # no background vessel is a hit
+
+
+def test_a_false_positive_mark_survives_a_new_screening(
+        demo: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    store, report = demo
+    maya = next(h for h in report["screening"] if h["mmsi"] == 667001234)
+    capsys.readouterr()
+    assert main(["mark-false-positive", maya["hit_id"], "--store", str(store),
+                 "--note", "checked: renamed, not the listed ship"]) == EXIT_OK
+    assert main(["screen", "--store", str(store), "--json"]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    (again,) = [h for h in data["hits"] if h["hit_id"] == maya["hit_id"]]
+    assert again["false_positive"] is True
+    assert again["false_positive_note"] == "checked: renamed, not the listed ship"
+    assert data["false_positives"] == 1 and data["tiers"]["risk"] == 4
+    assert main(["mark-false-positive", maya["hit_id"], "--store", str(store),
+                 "--undo"]) == EXIT_OK
+    assert main(["mark-false-positive", "0000000000000000", "--store", str(store)]) == EXIT_USER

@@ -252,22 +252,27 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Scenario seed.")] = 1,
     days: Annotated[float | None, typer.Option(
         "--days", help="Days to simulate (default: the scenario's).")] = None,
+    sanctions: Annotated[list[Path] | None, typer.Option(
+        "--sanctions", help="Sanctions lists to screen the fleet against (repeatable; "
+        "default: those in $VESSELWATCH_REFERENCE, if any).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The main job: simulate the dprk-russia scenario, ingest it, detect, and show what
-    an analyst looks at first."""
+    """The main job: simulate the dprk-russia scenario, ingest it, detect, screen the
+    fleet, and show what an analyst looks at first."""
     import os
 
     from vesselwatch.demo import run_demo
+    from vesselwatch.reference.download import default_reference_dir
 
     root = store or Path(os.environ.get("VESSELWATCH_STORE") or "vesselwatch-demo")
+    lists = list(sanctions or []) or _reference_lists(default_reference_dir())
     with _steps(sys.stderr.isatty() and not as_json) as bar:
         task = bar.add_task("demo", total=5)
 
         def tick(what: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=what)
 
-        report = run_demo(root, seed=seed, days=days, progress=tick)
+        report = run_demo(root, seed=seed, days=days, sanctions=lists, progress=tick)
     if as_json:
         _print_json(report.to_dict())
         return
@@ -316,6 +321,15 @@ def _print_demo(report: Any) -> None:
                         + (f", {sp['distance_km']:g} km away)" if sp["distance_km"] else ")"),
                         f"{sp['start']} to {sp['end']}")
         out.print(odd)
+    against = ", ".join(report.screened_against) or "nothing"
+    scr = Table(title=f"screening against {against}", title_justify="left")
+    for name in ("tier", "score", "vessel", "listed as", "list", "listed on"):
+        scr.add_column(name)
+    for h in report.screening:
+        scr.add_row(h["tier"], f"{h['score']:.2f}", escape(f"{h['vessel_name']} ({h['mmsi']})"),
+                    escape(h["entity_name"]), escape(h["list_name"]),
+                    str(h["listed_on"] or "-"))
+    out.print(scr)
     acc = Table(title="detections against the scenario's ground truth (timing tolerance 15 min)",
                 title_justify="left")
     for name in ("event type", "true", "detected", "precision", "recall"):
@@ -420,6 +434,113 @@ def events(
         err.print("note: data came into the store after the last detection run; run "
                   "vesselwatch detect again for events over all of it", highlight=False)
     write_events(table, fmt.value, output if output is not None else sys.stdout.buffer)
+
+
+class HitFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+@app.command()
+def screen(
+    sanctions: Annotated[list[Path] | None, typer.Option(
+        "--sanctions", help="A sanctions list: an OFAC SDN folder or sdn.csv, the UN "
+        "consolidated XML, an EU table CSV, or OpenSanctions FtM JSON lines (repeatable). "
+        "Default: the lists in $VESSELWATCH_REFERENCE (vesselwatch reference download), "
+        "if any.")] = None,
+    store: StoreOption = None,
+    watchlist: Annotated[str, typer.Option(
+        "--watchlist", help="Watchlist whose vessels are screened too; 'none' for none.")
+    ] = "dprk-russia",
+    tier: Annotated[list[str] | None, typer.Option(
+        "--tier", help="Only hits of this tier: sanctioned, risk, lead (repeatable).")] = None,
+    fmt: Annotated[HitFormat, typer.Option("--format", help="Output format.")] = HitFormat.table,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Screen every vessel identity in the store against sanctions lists: each hit with
+    its tier (sanctioned, risk, lead), score, the features matched, and why."""
+    from vesselwatch.reference.download import default_reference_dir
+
+    lists = list(sanctions or [])
+    if not lists:
+        folder = default_reference_dir()
+        lists = [p for p in _reference_lists(folder)]
+    engine = Engine(store, create=False)
+    report = engine.screen(lists, watchlist=None if watchlist.lower() == "none" else watchlist)
+    hits = engine.hits(tier or None)
+    if as_json or fmt is HitFormat.json:
+        data = report.to_dict()
+        data["hits"] = [_jsonable(h) for h in hits.to_pylist()]
+        if output is not None:
+            output.write_text(json.dumps(data, indent=2, default=str) + "\n", "utf-8")
+        else:
+            _print_json(data)
+        return
+    if fmt in (HitFormat.csv, HitFormat.parquet):
+        if output is None and fmt is HitFormat.parquet:
+            raise typer.BadParameter("Parquet is binary: give a file with -o",
+                                     param_hint="--format")
+        from vesselwatch.export.hits import write_hits
+
+        write_hits(hits, fmt.value, output)
+        return
+    _print_screen(report, hits)
+
+
+def _reference_lists(folder: Path) -> list[Path]:
+    """The sanctions lists ``vesselwatch reference download`` left in ``folder``."""
+    found = []
+    for name in ("ofac", "un", "eu"):
+        sub = folder / name
+        if sub.is_dir():
+            found.extend(sorted(p for p in sub.iterdir()
+                                if p.suffix.lower() in (".xml", ".csv", ".jsonl", ".json")
+                                and (name != "ofac" or p.name == "sdn.csv")))
+    return found
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    if isinstance(out.get("matched"), str):
+        out["matched"] = json.loads(out["matched"])
+    return out
+
+
+def _print_screen(report: Any, hits: Any) -> None:
+    table = Table(title=f"screening of {report.store}", title_justify="left")
+    for name in ("tier", "score", "mmsi", "vessel", "listed as", "list", "hit id"):
+        table.add_column(name)
+    for h in hits.to_pylist():
+        tier = h["tier"] + (" (false positive)" if h["false_positive"] else "")
+        table.add_row(tier, f"{h['score']:.2f}", str(h["mmsi"]), escape(h["vessel_name"] or ""),
+                      escape(h["entity_name"]), escape(h["list_name"]), h["hit_id"])
+    out.print(table)
+    for h in hits.to_pylist():
+        out.print(f"[bold]{h['hit_id']}[/bold] {escape(h['explanation'])}", soft_wrap=True,
+                  highlight=False)
+    lists = ", ".join(f"{k} {v.get('entities', v.get('vessels', ''))}"
+                      for k, v in report.lists.items())
+    out.print(f"{report.vessels:,} vessels ({report.identities:,} identities) against "
+              f"{report.entities:,} entities ({escape(lists)}); "
+              + ", ".join(f"{t} {n}" for t, n in report.tiers.items())
+              + f"; {report.false_positives} marked false positive; {report.seconds:.2f} s",
+              highlight=False, soft_wrap=True)
+
+
+@app.command(name="mark-false-positive")
+def mark_false_positive(
+    hit_id: Annotated[str, typer.Argument(help="The hit id (vesselwatch screen shows it).")],
+    note: Annotated[str, typer.Option("--note", help="Why it is a false positive.")] = "",
+    undo: Annotated[bool, typer.Option("--undo", help="Remove the mark.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Mark a screening hit as a false positive; the mark stays on every re-run."""
+    n = Engine(store, create=False).mark_false_positive(hit_id, note, undo=undo)
+    out.print(f"{'unmarked' if undo else 'marked'} {hit_id}; {n} hits marked as false "
+              "positives", highlight=False)
 
 
 @app.command()

@@ -32,7 +32,7 @@ SCENARIO_DIR = "scenario"
 # lost reports (bench/accuracy.py, docs/simulate.md)
 EVALUATE_TOLERANCE_S = 900.0
 Step = Callable[[str, int, int], None]
-_STEPS = ("simulate", "ingest", "detect", "evaluate", "findings")
+_STEPS = ("simulate", "ingest", "detect", "screen", "evaluate", "findings")
 
 
 @dataclass
@@ -51,6 +51,8 @@ class DemoReport:
     encounters: list[dict[str, Any]] = field(default_factory=list)
     identity_changes: list[dict[str, Any]] = field(default_factory=list)
     spoofing: list[dict[str, Any]] = field(default_factory=list)
+    screening: list[dict[str, Any]] = field(default_factory=list)  # hits, strongest first
+    screened_against: dict[str, Any] = field(default_factory=dict)
     accuracy: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -59,8 +61,10 @@ class DemoReport:
 
 
 def run_demo(store: str | Path, *, seed: int = 1, days: float | None = None,
-             progress: Step | None = None) -> DemoReport:
-    """Build the demo store at ``store`` and return the findings."""
+             sanctions: list[Path] | None = None, progress: Step | None = None
+             ) -> DemoReport:
+    """Build the demo store at ``store`` and return the findings. ``sanctions``: lists to
+    screen the fleet against, besides the ``dprk-russia`` watchlist's vessels."""
     from vesselwatch.engine import Engine
     from vesselwatch.simulate.run import simulate
 
@@ -88,10 +92,13 @@ def run_demo(store: str | Path, *, seed: int = 1, days: float | None = None,
     tick("detecting", 2, len(_STEPS))
     detected = engine.detect(watchlist=DEMO_SCENARIO)
     lap("detect")
-    tick("scoring against the ground truth", 3, len(_STEPS))
+    tick("screening the fleet", 3, len(_STEPS))
+    screened = engine.screen(sanctions or [], watchlist=DEMO_SCENARIO)
+    lap("screen")
+    tick("scoring against the ground truth", 4, len(_STEPS))
     scored = engine.evaluate(sim.truth, tolerance_s=EVALUATE_TOLERANCE_S)
     lap("evaluate")
-    tick("gathering the findings", 4, len(_STEPS))
+    tick("gathering the findings", 5, len(_STEPS))
     r = ingested.result
     report = DemoReport(
         store=str(root), scenario_dir=str(root / SCENARIO_DIR), truth=sim.truth, seed=seed,
@@ -104,7 +111,12 @@ def run_demo(store: str | Path, *, seed: int = 1, days: float | None = None,
         events=detected.events,
         accuracy=[{"event_type": s.event_type, "truth": s.truth, "detected": s.detected,
                    "precision": s.precision, "recall": s.recall}
-                  for s in scored.scores])
+                  for s in scored.scores],
+        screening=[{k: h[k] for k in ("hit_id", "tier", "score", "mmsi", "vessel_name",
+                                       "entity_name", "list_name", "programme", "listed_on",
+                                       "explanation")}
+                   for h in screened.hits if not h["false_positive"]],
+        screened_against=screened.lists)
     _findings(engine, report, watched=_watched_ports(DEMO_SCENARIO))
     lap("findings")
     report.seconds = clock
