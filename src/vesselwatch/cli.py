@@ -262,10 +262,10 @@ def demo(
     import os
 
     from vesselwatch.demo import run_demo
-    from vesselwatch.reference.download import default_reference_dir
+    from vesselwatch.reference.download import default_reference_dir, downloaded_sanctions
 
     root = store or Path(os.environ.get("VESSELWATCH_STORE") or "vesselwatch-demo")
-    lists = list(sanctions or []) or _reference_lists(default_reference_dir())
+    lists = list(sanctions or []) or downloaded_sanctions(default_reference_dir())
     with _steps(sys.stderr.isatty() and not as_json) as bar:
         task = bar.add_task("demo", total=5)
 
@@ -462,12 +462,9 @@ def screen(
 ) -> None:
     """Screen every vessel identity in the store against sanctions lists: each hit with
     its tier (sanctioned, risk, lead), score, the features matched, and why."""
-    from vesselwatch.reference.download import default_reference_dir
+    from vesselwatch.reference.download import default_reference_dir, downloaded_sanctions
 
-    lists = list(sanctions or [])
-    if not lists:
-        folder = default_reference_dir()
-        lists = [p for p in _reference_lists(folder)]
+    lists = list(sanctions or []) or downloaded_sanctions(default_reference_dir())
     engine = Engine(store, create=False)
     report = engine.screen(lists, watchlist=None if watchlist.lower() == "none" else watchlist)
     hits = engine.hits(tier or None)
@@ -488,18 +485,6 @@ def screen(
         write_hits(hits, fmt.value, output)
         return
     _print_screen(report, hits)
-
-
-def _reference_lists(folder: Path) -> list[Path]:
-    """The sanctions lists ``vesselwatch reference download`` left in ``folder``."""
-    found = []
-    for name in ("ofac", "un", "eu"):
-        sub = folder / name
-        if sub.is_dir():
-            found.extend(sorted(p for p in sub.iterdir()
-                                if p.suffix.lower() in (".xml", ".csv", ".jsonl", ".json")
-                                and (name != "ofac" or p.name == "sdn.csv")))
-    return found
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
@@ -599,6 +584,50 @@ def evaluate(
     out.print(f"min confidence {p['min_confidence']}, tolerance {p['tolerance_s']:g} s, "
               f"open events end at {p['until']} (from {p['until_from']})")
 
+
+
+reference_app = typer.Typer(help="Reference lists: fetch the public ports and sanctions lists.",
+                            no_args_is_help=True)
+app.add_typer(reference_app, name="reference")
+
+
+@reference_app.command("download")
+def reference_download(
+    to: Annotated[Path | None, typer.Option(
+        "--to", help="Folder for the files (default: $VESSELWATCH_REFERENCE, else "
+        "~/.local/share/vesselwatch/reference).", show_default=False)] = None,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="Sources, comma-separated: wpi,ofac,un,eu (default: all).",
+        show_default=False)] = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Seconds to wait for a connection or a read.")] = 60.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Fetch the current WPI, OFAC SDN, UN and EU lists from their publishers."""
+    from vesselwatch.reference.download import default_reference_dir, download
+
+    with _progress(sys.stderr.isatty() and not as_json) as bar:
+        tasks: dict[str, Any] = {}
+
+        def tick(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        report = download(to or default_reference_dir(),
+                          only=only.split(",") if only else None, timeout_s=timeout,
+                          progress=tick)
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    table = Table(title=f"reference lists in {report.to}", title_justify="left")
+    for column in ("source", "file", "size", "sha256", "took"):
+        table.add_column(column)
+    for f in report.files:
+        table.add_row(f.source, f.path.name, f"{f.size_bytes / 1e6:,.2f} MB", f.sha256[:16],
+                      f"{f.duration_s:.1f} s")
+    out.print(table)
+    out.print(f"manifest: {report.manifest}", soft_wrap=True)
 
 _MISSES_SHOWN = 30  # rows of the miss table printed; --json gives every one
 

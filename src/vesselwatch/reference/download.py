@@ -414,3 +414,11 @@ def download(
         for temp in temps:
             temp.unlink(missing_ok=True)
     return DownloadReport(folder, manifest, tuple(r for _, r in fetched))
+
+
+def downloaded_sanctions(folder: Path) -> list[Path]:
+    """The sanctions lists a download left in ``folder`` (OFAC as its ``sdn.csv``, whose
+    sibling files come with it), for the commands that screen; [] when there are none."""
+    names = [name for key in ("ofac", "un", "eu") for _, name in SOURCES[key].files
+             if key != "ofac" or name == "sdn.csv"]
+    return [folder / name for name in names if (folder / name).is_file()]

@@ -11,11 +11,8 @@ was first and last seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
-
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vesselwatch.model.mmsi import mmsi_country
 from vesselwatch.model.sanctions import normalise_callsign, normalise_imo, normalise_name
@@ -43,59 +40,59 @@ def identity_features(reports: pa.Table, spans: pa.Table) -> pa.Table:
     """The long table of identities (see the module docstring).
 
     ``reports``: columns of :data:`REPORT_COMBOS` (extra columns ignored); ``spans``:
-    ``mmsi``, ``first_ts``, ``last_ts`` of the positions (and of the reports: an MMSI seen
-    only in reports counts too).
+    ``mmsi``, ``first_ts``, ``last_ts`` of the positions (an MMSI seen only in reports
+    counts too). Columnar: each distinct raw value is normalised once.
     """
-    rows: dict[tuple[int, str, str], dict[str, Any]] = {}
-
-    def add(mmsi: int, feature: str, value: str | None, raw: str, first: datetime | None,
-            last: datetime | None) -> None:
-        if not value:
-            return
-        key = (mmsi, feature, value)
-        row = rows.get(key)
-        if row is None:
-            rows[key] = {"mmsi": mmsi, "feature": feature, "value": value, "raw": raw,
-                         "first_ts": first, "last_ts": last}
-            return
-        row["first_ts"] = _earliest(row["first_ts"], first)
-        row["last_ts"] = _latest(row["last_ts"], last)
-
-    seen: dict[int, tuple[datetime | None, datetime | None]] = {}
-    for r in _rows(spans, ["mmsi", "first_ts", "last_ts"]):
-        seen[r["mmsi"]] = (r["first_ts"], r["last_ts"])
-    for r in _rows(reports, ["mmsi", "imo", "name", "callsign", "first_ts", "last_ts"]):
-        m = r["mmsi"]
-        first, last = seen.get(m, (None, None))
-        seen[m] = (_earliest(first, r["first_ts"]), _latest(last, r["last_ts"]))
-        if r["imo"]:
-            add(m, "imo", normalise_imo(r["imo"]), str(r["imo"]), r["first_ts"], r["last_ts"])
-        if r["name"]:
-            add(m, "name", normalise_name(r["name"]), r["name"].strip(" @"), r["first_ts"],
-                r["last_ts"])
-        if r["callsign"]:
-            add(m, "callsign", normalise_callsign(r["callsign"]), r["callsign"].strip(" @"),
-                r["first_ts"], r["last_ts"])
-    mmsis = sorted(seen)
-    flags: list[Any] = list(mmsi_country(mmsis)) if mmsis else []
-    for m, flag in zip(mmsis, flags):
-        first, last = seen[m]
-        add(m, "mmsi", f"{m:09d}", str(m), first, last)
-        if flag:
-            add(m, "flag", str(flag).lower(), str(flag), first, last)
-    ordered = sorted(rows.values(), key=lambda r: (r["mmsi"], r["feature"], r["value"]))
-    return pa.Table.from_pylist(ordered, schema=IDENTITY_FEATURES)
-
-
-def _rows(table: pa.Table, names: Iterable[str]) -> list[dict[str, Any]]:
-    cols = [n for n in names if n in table.column_names]
-    rows: list[dict[str, Any]] = table.select(cols).to_pylist()
-    return rows
-
-
-def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else min(a, b)
-
-
-def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else max(a, b)
+    reports = pa.table({f.name: reports[f.name].cast(f.type) for f in REPORT_COMBOS
+                        if f.name in reports.column_names})
+    parts = []
+    for feature, column, normalise in (
+            ("imo", "imo", lambda v: normalise_imo(v)),
+            ("name", "name", lambda v: normalise_name(v) if isinstance(v, str) else None),
+            ("callsign", "callsign",
+             lambda v: normalise_callsign(v) if isinstance(v, str) else None)):
+        if column not in reports.column_names:
+            continue
+        raw = reports[column]
+        if feature == "imo":
+            raw = pc.if_else(pc.greater(pc.fill_null(raw, 0), 0), raw.cast(pa.string()), None)
+        raw = pc.utf8_trim(raw.cast(pa.string()), " @")
+        uniques = pc.unique(raw.combine_chunks()).drop_null()
+        values = pa.array([normalise(v) for v in uniques.to_pylist()], pa.string())
+        index = pc.index_in(raw, value_set=uniques)
+        value = pc.take(values, index)
+        keep = pc.and_(pc.is_valid(value), pc.greater(pc.utf8_length(pc.fill_null(value, "")), 0))
+        parts.append(pa.table({
+            "mmsi": reports["mmsi"].cast(pa.uint32()),
+            "feature": pa.array([feature] * len(raw), pa.string()),
+            "value": value, "raw": raw, "first_ts": reports["first_ts"].cast(_TS),
+            "last_ts": reports["last_ts"].cast(_TS)}).filter(keep))
+    seen = pa.concat_tables([
+        spans.select(["mmsi", "first_ts", "last_ts"]).cast(pa.schema(
+            [("mmsi", pa.uint32()), ("first_ts", _TS), ("last_ts", _TS)])),
+        reports.select(["mmsi", "first_ts", "last_ts"]).cast(pa.schema(
+            [("mmsi", pa.uint32()), ("first_ts", _TS), ("last_ts", _TS)]))])
+    per_mmsi = seen.group_by("mmsi").aggregate([("first_ts", "min"), ("last_ts", "max")])
+    mmsi = per_mmsi["mmsi"].to_numpy()
+    first, last = per_mmsi["first_ts_min"], per_mmsi["last_ts_max"]
+    text = pa.array([f"{m:09d}" for m in mmsi.tolist()], pa.string())
+    parts.append(pa.table({"mmsi": per_mmsi["mmsi"],
+                           "feature": pa.array(["mmsi"] * len(mmsi), pa.string()),
+                           "value": text, "raw": pc.cast(per_mmsi["mmsi"], pa.string()),
+                           "first_ts": first, "last_ts": last}))
+    flags = pa.array(list(mmsi_country(mmsi)) if len(mmsi) else [], pa.string())
+    has = pc.is_valid(flags)
+    parts.append(pa.table({"mmsi": per_mmsi["mmsi"],
+                           "feature": pa.array(["flag"] * len(mmsi), pa.string()),
+                           "value": pc.utf8_lower(flags), "raw": flags,
+                           "first_ts": first, "last_ts": last}).filter(has))
+    table = pa.concat_tables([t.cast(IDENTITY_FEATURES.remove_metadata(), safe=False)
+                              if t.num_rows else IDENTITY_FEATURES.empty_table()
+                              for t in parts])
+    grouped = table.group_by(["mmsi", "feature", "value"]).aggregate(
+        [("raw", "min"), ("first_ts", "min"), ("last_ts", "max")])
+    out = pa.table({"mmsi": grouped["mmsi"], "feature": grouped["feature"],
+                    "value": grouped["value"], "raw": grouped["raw_min"],
+                    "first_ts": grouped["first_ts_min"], "last_ts": grouped["last_ts_max"]})
+    out = out.sort_by([("mmsi", "ascending"), ("feature", "ascending"), ("value", "ascending")])
+    return out.cast(IDENTITY_FEATURES)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from vesselwatch.model.imo import is_valid_imo
@@ -59,39 +60,40 @@ def screen_identities(identities: pa.Table, entities: pa.Table, features: pa.Tab
     """Hits (:data:`SCREENING_HITS`) of ``identities`` (``screen.identities``) against
     ``entities``/``features`` (``model.sanctions``). ``event_starts``: per MMSI the start
     times of its events, to count those after the listing date. ``false_positives``:
-    hit id -> the analyst's note; those hits are kept and marked."""
+    hit id -> the analyst's note; those hits are kept and marked.
+
+    Columnar where the rows are many: the exact matches are one hash join of the identity
+    features with the listed ones, the near names one ``rapidfuzz.process.cdist`` of the
+    distinct names; only the matched vessels' rows become Python objects."""
     ents = {r["entity_id"]: r for r in entities.to_pylist()}
-    listed: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
+    vessels = {i for i, r in ents.items() if r["schema"] == "Vessel"}
     names_by_entity: dict[str, set[str]] = defaultdict(set)  # name -> entities listing it
     flags_of: dict[str, set[str]] = defaultdict(set)  # entity -> its flags
-    for r in features.to_pylist():
-        listed[(r["feature"], r["value"])].append((r["entity_id"], r["raw"], r["former"]))
+    listed_names: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    for r in features.filter(pc.is_in(features["feature"], pa.array(["name", "flag"])))\
+            .to_pylist():
         if r["feature"] == "name":
             names_by_entity[r["value"]].add(r["entity_id"])
-        elif r["feature"] == "flag":
+            listed_names[r["value"]].append((r["entity_id"], r["raw"], r["former"]))
+        else:
             flags_of[r["entity_id"]].add(r["value"])
     common = {n for n, ids in names_by_entity.items()
               if len(ids) >= params.common_name_entities} | set(params.common_names)
-    vessel_names = sorted(n for n, ids in names_by_entity.items()
-                          if len(n) >= params.min_name_length
-                          and any(ents[i]["schema"] == "Vessel" for i in ids if i in ents))
 
-    by_mmsi: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in identities.to_pylist():
-        by_mmsi[r["mmsi"]].append(r)
     matches: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
-    for mmsi, feats in by_mmsi.items():
-        for f in feats:
-            if f["feature"] == "flag":
-                continue
-            if f["feature"] == "name" and len(f["value"]) < params.min_name_length:
-                continue
-            for entity_id, raw, former in listed.get((f["feature"], f["value"]), []):
-                if f["feature"] == "name" and ents.get(entity_id, {}).get("schema") != "Vessel":
-                    continue
-                matches[(mmsi, entity_id)].append(_match(f, raw, former, 1.0))
-    _fuzzy_names(by_mmsi, vessel_names, listed, ents, params, matches)
+    for r in _exact(identities, features, params).to_pylist():
+        if r["feature"] == "name" and r["entity_id"] not in vessels:
+            continue
+        matches[(r["mmsi"], r["entity_id"])].append(
+            _match(r, r["listed_raw"], r["former"], 1.0))
+    _fuzzy_names(identities, listed_names, vessels, params, matches)
+    if not matches:
+        return SCREENING_HITS.empty_table()
 
+    hit_mmsis = pa.array(sorted({m for m, _ in matches}), pa.uint32())
+    by_mmsi: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in identities.filter(pc.is_in(identities["mmsi"], hit_mmsis)).to_pylist():
+        by_mmsi[r["mmsi"]].append(r)
     rows = []
     for (mmsi, entity_id), found in matches.items():
         ent = ents.get(entity_id)
@@ -101,6 +103,22 @@ def screen_identities(identities: pa.Table, entities: pa.Table, features: pa.Tab
                          (event_starts or {}).get(mmsi, []), false_positives or {}))
     rows.sort(key=lambda h: (TIERS.index(h["tier"]), -h["score"], h["mmsi"], h["entity_id"]))
     return pa.Table.from_pylist(rows, schema=SCREENING_HITS)
+
+
+def _exact(identities: pa.Table, features: pa.Table, params: ScreenParams) -> pa.Table:
+    """Identity rows joined to the listed features of equal (feature, value)."""
+    kind = identities["feature"]
+    wanted = pc.and_(pc.not_equal(kind, "flag"),
+                     pc.or_(pc.not_equal(kind, "name"),
+                            pc.greater_equal(pc.utf8_length(identities["value"]),
+                                             params.min_name_length)))
+    listed = features.filter(pc.not_equal(features["feature"], "flag")).select(
+        ["feature", "value", "entity_id", "raw", "former"]).rename_columns(
+        ["feature", "value", "entity_id", "listed_raw", "former"])
+    joined: pa.Table = identities.filter(wanted).join(listed, keys=["feature", "value"],
+                                                      join_type="inner")
+    return joined.sort_by([("mmsi", "ascending"), ("entity_id", "ascending"),
+                           ("feature", "ascending"), ("value", "ascending")])
 
 
 def hit_id(mmsi: int, entity_id: str) -> str:
@@ -115,33 +133,35 @@ def _match(f: dict[str, Any], listed_raw: str, former: bool, similarity: float
             "first_ts": f["first_ts"], "last_ts": f["last_ts"]}
 
 
-def _fuzzy_names(by_mmsi: dict[int, list[dict[str, Any]]], vessel_names: list[str],
-                 listed: dict[tuple[str, str], list[tuple[str, str, bool]]],
-                 ents: dict[str, dict[str, Any]], params: ScreenParams,
+def _fuzzy_names(identities: pa.Table,
+                 listed_names: dict[str, list[tuple[str, str, bool]]], vessels: set[str],
+                 params: ScreenParams,
                  matches: dict[tuple[int, str], list[dict[str, Any]]]) -> None:
     """Names within ``name_threshold`` of a listed vessel name, exact ones excluded."""
-    seen_names: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    for mmsi, feats in by_mmsi.items():
-        for f in feats:
-            if f["feature"] == "name" and len(f["value"]) >= params.min_name_length:
-                seen_names[f["value"]].append((mmsi, f))
-    queries = sorted(seen_names)
-    if not queries or not vessel_names:
+    names = identities.filter(pc.and_(
+        pc.equal(identities["feature"], "name"),
+        pc.greater_equal(pc.utf8_length(identities["value"]), params.min_name_length)))
+    queries = pc.unique(names["value"]).to_pylist()
+    candidates = sorted(n for n, ids in listed_names.items()
+                        if len(n) >= params.min_name_length
+                        and any(i in vessels for i, _, _ in ids))
+    if not queries or not candidates:
         return
-    cutoff = params.name_threshold * 100
-    scores = process.cdist(queries, vessel_names, scorer=fuzz.ratio, score_cutoff=cutoff,
-                           dtype=np.uint8, workers=-1)
-    qi, ci = np.nonzero(scores)
-    for q, c in zip(qi.tolist(), ci.tolist()):
-        name, candidate = queries[q], vessel_names[c]
-        if name == candidate:
-            continue  # the exact join has it
-        similarity = float(scores[q, c]) / 100
-        for entity_id, raw, former in listed[("name", candidate)]:
-            if ents.get(entity_id, {}).get("schema") != "Vessel":
-                continue
-            for mmsi, f in seen_names[name]:
-                matches[(mmsi, entity_id)].append(_match(f, raw, former, similarity))
+    scores = process.cdist(queries, candidates, scorer=fuzz.ratio,
+                           score_cutoff=params.name_threshold * 100, dtype=np.uint8,
+                           workers=-1)
+    near: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for q, c in zip(*(a.tolist() for a in np.nonzero(scores))):
+        if queries[q] != candidates[c]:  # the exact join has those
+            near[queries[q]].append((candidates[c], float(scores[q, c]) / 100))
+    if not near:
+        return
+    hit_rows = names.filter(pc.is_in(names["value"], pa.array(sorted(near), pa.string())))
+    for f in hit_rows.to_pylist():
+        for candidate, similarity in near[f["value"]]:
+            for entity_id, raw, former in listed_names[candidate]:
+                if entity_id in vessels:
+                    matches[(f["mmsi"], entity_id)].append(_match(f, raw, former, similarity))
 
 
 def _hit(mmsi: int, ent: dict[str, Any], found: list[dict[str, Any]],
