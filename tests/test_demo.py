@@ -129,3 +129,21 @@ def test_a_false_positive_mark_survives_a_new_screening(
     assert main(["mark-false-positive", maya["hit_id"], "--store", str(store),
                  "--undo"]) == EXIT_OK
     assert main(["mark-false-positive", "0000000000000000", "--store", str(store)]) == EXIT_USER
+
+
+def test_with_the_real_lists_the_four_ships_are_sanctioned(
+        tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eu = data_dir / "sanctions_eu_vessels_opensanctions"
+    capsys.readouterr()
+    assert main(["demo", "--store", str(tmp_path / "d"), "--days", "1", "--json",
+                 "--sanctions", str(eu / "32014R0833.csv"),
+                 "--sanctions", str(eu / "32017R1509.csv"),
+                 "--sanctions", str(data_dir / "sanctions_ofac_sdn_2021")]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    sanctioned = {h["vessel_name"]: h for h in report["screening"]
+                  if h["tier"] == "sanctioned"}
+    assert set(sanctioned) == {"ANGARA", "MARIA", "LADY R", "MAIA-1"}
+    for hit in sanctioned.values():
+        assert hit["programme"] == "EU-RUS" and hit["listed_on"] == "2024-06-25"
+        assert "before the listing" in hit["explanation"]  # the scenario is in 2023
+    assert "eu/32014R0833.csv" in report["screened_against"]

@@ -481,7 +481,7 @@ def _screen(engine: Engine, sanctions: list[Path], watchlist: str | None,
         entities.append(loaded.entities)
         features.append(loaded.features)
         lists.update(loaded.counts)
-        unusable = loaded.problems.num_rows
+        unusable = sum(loaded.problems["dropped"].to_pylist())
     if watchlist is not None:
         wl = load_watchlist(watchlist)
         w_ent, w_feat = watchlist_entities(wl)

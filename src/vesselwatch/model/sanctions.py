@@ -64,16 +64,22 @@ SANCTION_FEATURES = pa.schema([
 ])
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
-_VESSEL_PREFIX = re.compile(r"^(M ?V|M ?T|S ?S|MS|MY) ")
+_VESSEL_PREFIX = re.compile(r"^((M ?V|M ?T|S ?S|MS|MY) )+")
+# letters that Unicode does not decompose into a base letter and an accent
+_LETTERS = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe",
+                          "ß": "ss", "Ð": "D", "ð": "d", "Þ": "TH", "þ": "th", "Ł": "L",
+                          "ł": "l", "ı": "i", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h"})
 
 
 def normalise_name(name: str) -> str:
-    """A vessel or company name for comparison: accents folded, upper case, every run of
-    other characters one space, a leading vessel prefix (MV, M/V, MT, SS) dropped:
-    ``"M/V Lady-R "`` -> ``"LADY R"``, ``"Maia-1"`` -> ``"MAIA 1"``."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = _NOT_ALNUM.sub(" ", folded.upper()).strip()
-    return _VESSEL_PREFIX.sub("", text).strip()
+    """A vessel or company name for comparison: accents folded (``Ø`` as ``O``), upper
+    case, every run of other characters one space, leading vessel prefixes (MV, M/V, MT,
+    SS) dropped: ``"M/V Lady-R "`` -> ``"LADY R"``, ``"Maia-1"`` -> ``"MAIA 1"``.
+    Idempotent: a normalised name normalises to itself."""
+    folded = unicodedata.normalize("NFKD", name.translate(_LETTERS))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    text = _NOT_ALNUM.sub(" ", ascii_text.upper()).strip()
+    return _VESSEL_PREFIX.sub("", text + " ").strip()
 
 
 def normalise_imo(value: str | int | None) -> str | None:

@@ -11,6 +11,8 @@ was first and last seen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -46,11 +48,10 @@ def identity_features(reports: pa.Table, spans: pa.Table) -> pa.Table:
     reports = pa.table({f.name: reports[f.name].cast(f.type) for f in REPORT_COMBOS
                         if f.name in reports.column_names})
     parts = []
-    for feature, column, normalise in (
-            ("imo", "imo", lambda v: normalise_imo(v)),
-            ("name", "name", lambda v: normalise_name(v) if isinstance(v, str) else None),
-            ("callsign", "callsign",
-             lambda v: normalise_callsign(v) if isinstance(v, str) else None)):
+    normalisers: tuple[tuple[str, str, Callable[[str], str | None]], ...] = (
+        ("imo", "imo", normalise_imo), ("name", "name", normalise_name),
+        ("callsign", "callsign", normalise_callsign))
+    for feature, column, normalise in normalisers:
         if column not in reports.column_names:
             continue
         raw = reports[column]

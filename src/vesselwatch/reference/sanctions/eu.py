@@ -145,7 +145,7 @@ def _row(read: SourceRead, line: int, row: dict[str, str], ids: set[str],
         read.problem(record, "name", "no_name_or_imo" if schema == "Vessel" else "no_name",
                      printed, dropped=True)
         return
-    listing.caption = name or f"IMO {listing.entity.first('imoNumber')}"
+    listing.caption = name or listing.imo_caption
     ids.add(entity_id)
     read.listings.append(listing)
 

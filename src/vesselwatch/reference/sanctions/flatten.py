@@ -38,6 +38,7 @@ from vesselwatch.model.sanctions import (
 )
 
 __all__ = [
+    "PROBLEM_REASONS",
     "SANCTION_PROBLEMS",
     "Listing",
     "Problem",
@@ -61,6 +62,27 @@ SANCTION_PROBLEMS: Final = pa.schema([
     pa.field("raw", pa.string(), nullable=False),  # the value as printed ("" when missing)
     pa.field("dropped", pa.bool_(), nullable=False),  # True: no entity made from the record
 ])
+
+PROBLEM_REASONS: Final = {
+    # the record is dropped (no entity made from it)
+    "no_name": "an entity without a name",
+    "no_name_or_imo": "a vessel with neither a name nor an IMO number",
+    "no_record_id": "a UN record without REFERENCE_NUMBER (its id)",
+    "no_id": "an FtM line without an id",
+    "schema_unknown": "a schema the reader does not know (EU schema column, FtM schema)",
+    "entity_invalid": "an FtM line FollowTheMoney cannot read",
+    "duplicate_record": "an EU row whose annex and recordId were already read in the file",
+    "alias_unusable": "an OFAC alt.csv row with an unknown alias type or no name",
+    # the record is kept, the value is not
+    "imo_invalid": "an IMO number that is not seven digits (\"IMO 15411\", \"Does not exist\")",
+    "mmsi_invalid": "an MMSI that is not nine digits",
+    "flag_unknown": "a flag that is no country FollowTheMoney knows",
+    "date_partial": "a listing date without a day (\"2011\", \"2022-03\"): listed_on null",
+    "date_invalid": "a listing date that cannot be read: listed_on null",
+    "vessel_mention_not_parsed": "UN comments speak of a vessel or tanker but name none "
+                                 "the reader could find",
+}
+"""Reason codes of :data:`SANCTION_PROBLEMS`, as in ``docs/sanctions.md``."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,11 @@ class Listing:
     @property
     def is_vessel(self) -> bool:
         return self.entity.schema.name == "Vessel"
+
+    @property
+    def imo_caption(self) -> str:
+        """``"IMO 9179842"``: the caption of a vessel listed without a name."""
+        return f"IMO {normalise_imo(self.entity.first('imoNumber'))}"
 
     def add(self, prop: str, printed: str | None) -> str | None:
         """Add a printed value; FtM cleans it. The FtM value, or None when the value is
@@ -151,6 +178,8 @@ class SourceRead:
 
     def problem(self, record: str, field: str, reason: str, raw: str = "", *,
                 dropped: bool) -> None:
+        if reason not in PROBLEM_REASONS:
+            raise ValueError(f"unknown problem reason {reason!r}")
         self.problems.append(Problem(self.source, str(self.path), record, field, reason,
                                      raw, dropped))
 

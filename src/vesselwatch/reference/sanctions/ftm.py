@@ -152,13 +152,14 @@ def _listing(read: SourceRead, line: int, entity: EntityProxy, data: dict[str, A
     target = data.get("target")
     datasets = [str(d) for d in data.get("datasets") or []]
     listing = Listing(
-        entity, names[0] if names else f"IMO {entity.first('imoNumber')}", SOURCE,
+        entity, names[0] if names else "", SOURCE,
         "OpenSanctions" + (f": {', '.join(datasets)}" if datasets else ""),
         programme="; ".join(programmes or entity.get("program", quiet=True)) or None,
         listed_on=listed_on, delisted_on=delisted_on, as_of=as_of,
         record_id=str(data["id"]),
         designated=target if isinstance(target, bool) else "sanction" in entity.get("topics"),
         reason="; ".join(dict.fromkeys(r for s in sanctions for r in s.get("reason"))) or None)
+    listing.caption = listing.caption or listing.imo_caption
     for owner in [*entity.get("owner", quiet=True), *entity.get("operator", quiet=True),
                   *owners]:
         listing.add_owner(owner)

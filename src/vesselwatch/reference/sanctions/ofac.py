@@ -149,7 +149,7 @@ def _read_row(read: SourceRead, line: int, cells: list[str], comments: dict[str,
             read.problem(f"line {line} (ent_num {ent})", "SDN_Name", "no_name_or_imo", "",
                          dropped=True)
             return
-        listing.caption = name or f"IMO {entity.first('imoNumber')}"
+        listing.caption = name or listing.imo_caption
     elif not name:
         read.problem(f"line {line} (ent_num {ent})", "SDN_Name", "no_name", "", dropped=True)
         return
