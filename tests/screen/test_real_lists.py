@@ -105,15 +105,27 @@ def test_the_four_eu_listed_ships_under_other_names_and_mmsis(lists: Any) -> Non
         assert "whatever its name" in hit["explanation"]
 
 
-def test_listed_names_under_other_imos_are_leads_never_sanctioned(lists: Any) -> None:
-    eu = vessels(lists, lambda e: e["programme"] == "EU-RUS")
-    names = sorted({n for v in eu for n in v["names"]})[:200]
+def test_every_listed_vessel_imo_under_another_name_and_mmsi_is_sanctioned(lists: Any) -> None:
+    imos = sorted({imo for v in vessels(lists, lambda e: True) for imo in v["imos"]})
+    assert len(imos) > 1000  # OFAC 400, EU Russia 632, EU DPRK 60 (distinct, overlapping)
+    rows = [{"mmsi": 400_000_000 + i, "imo": int(imo), "name": "CAPE FORTUNE",
+             "callsign": None} for i, imo in enumerate(imos)]
+    found = {h["mmsi"] for h in screen(lists, rows) if h["tier"] == "sanctioned"}
+    assert [r["imo"] for r in rows if r["mmsi"] not in found] == []
+
+
+def test_every_listed_name_under_another_imo_is_a_lead_never_sanctioned(lists: Any) -> None:
+    assert "9300001" not in set(lists.features["value"].to_pylist())  # a clean IMO
+    names = sorted({n for v in vessels(lists, lambda e: True) for n in v["names"]})
     rows = [{"mmsi": 300_000_000 + i, "imo": 9300001, "name": n, "callsign": None}
             for i, n in enumerate(names)]
     hits = screen(lists, rows)
-    assert hits and {h["tier"] for h in hits} == {"lead"}
-    named = {h["mmsi"] for h in hits}
-    assert len(named) >= 0.95 * len(rows)  # names shorter than 3 letters are not matched
+    assert {h["tier"] for h in hits} == {"lead"}
+    led = {h["mmsi"] for h in hits}
+    from vesselwatch.model.sanctions import normalise_name
+
+    too_short = [r["name"] for r in rows if len(normalise_name(r["name"])) < 3]
+    assert [r["name"] for r in rows if r["mmsi"] not in led] == too_short
 
 
 def test_a_clean_vessel_sharing_only_a_common_name(lists: Any) -> None:
