@@ -494,8 +494,8 @@ def _screen(engine: Engine, sanctions: list[Path], watchlist: str | None,
     store = engine.store
     conn = store.connect()
     reports = _arrow(conn.sql(
-        "select mmsi, imo, name, callsign, min(ts) first_ts, max(ts) last_ts, count(*) reports "
-        "from vessel_reports group by all"))
+        "select mmsi, imo, name, callsign, ship_type, min(ts) first_ts, max(ts) last_ts, "
+        "count(*) reports from vessel_reports group by all"))
     spans = _arrow(conn.sql("select mmsi, min(ts) first_ts, max(ts) last_ts from positions "
                             "group by mmsi"))
     identities = identity_features(reports, spans)

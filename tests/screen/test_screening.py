@@ -25,13 +25,14 @@ LISTED = date(2024, 6, 25)
 
 
 def entity(entity_id: str, name: str, *, schema: str = "Vessel", designated: bool = True,
-           listed_on: date | None = LISTED, owner_ids: list[str] | None = None
-           ) -> dict[str, Any]:
+           listed_on: date | None = LISTED, owner_ids: list[str] | None = None,
+           ship_type: str | None = None) -> dict[str, Any]:
     return {"entity_id": entity_id, "schema": schema, "caption": name, "source": "eu",
             "list_name": "EU Regulation 833/2014 Annex XLII", "programme": "EU-RUS",
             "listed_on": listed_on, "delisted_on": None, "as_of": date(2025, 1, 1),
             "record_id": entity_id, "designated": designated, "owner_ids": owner_ids or [],
-            "reason": None, "ftm": "{}"}
+            "reason": None,
+            "ftm": json.dumps({"properties": {"type": [ship_type]} if ship_type else {}})}
 
 
 def feature(entity_id: str, kind: str, raw: str, former: bool = False) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def feature(entity_id: str, kind: str, raw: str, former: bool = False) -> dict[s
 
 
 ENTITIES = pa.Table.from_pylist([
-    entity("eu-1", "Angara"),
+    entity("eu-1", "Angara", ship_type="General Cargo"),
     entity("eu-2", "Maria"),
     entity("un-7", "KOREA SHIPPING CO", schema="Company"),
     entity("un-7-imo8910132", "CHOL SAN", designated=False, owner_ids=["un-7"],
@@ -63,7 +64,8 @@ def identities(*vessels: dict[str, Any]) -> pa.Table:
     """One report row per vessel: mmsi, imo, name, callsign; seen from T1 to T2."""
     reports = pa.Table.from_pylist([
         {"mmsi": v["mmsi"], "imo": v.get("imo"), "name": v.get("name"),
-         "callsign": v.get("callsign"), "first_ts": v.get("first", T1),
+         "callsign": v.get("callsign"), "ship_type": v.get("ship_type"),
+         "first_ts": v.get("first", T1),
          "last_ts": v.get("last", T2), "reports": 1} for v in vessels])
     spans = pa.Table.from_pylist([{"mmsi": v["mmsi"], "first_ts": v.get("first", T1),
                                    "last_ts": v.get("last", T2)} for v in vessels])
@@ -89,6 +91,18 @@ def test_a_listed_name_under_another_imo_is_only_a_lead() -> None:
     assert hit["tier"] == "lead" and hit["entity_id"] == "eu-1"
     assert hit["score"] == pytest.approx(0.8 + 0.05)  # name, and the Russian flag agrees
     assert "never a sanction finding" in hit["explanation"]
+
+
+def test_the_ship_type_qualifies_a_name_lead() -> None:
+    (cargo,) = hits_of({"mmsi": 273000020, "name": "ANGARA", "ship_type": 70})
+    assert "type" in {m["feature"] for m in json.loads(cargo["matched"])}
+    assert cargo["score"] == pytest.approx(0.8 + 0.05 + 0.05)  # name, flag and kind agree
+    (tanker,) = hits_of({"mmsi": 273000021, "name": "ANGARA", "ship_type": 80})
+    assert tanker["score"] == pytest.approx(0.8 * 0.75 + 0.05)
+    assert "the kinds differ (AIS: tanker; listed: cargo)" in tanker["explanation"]
+    # an IMO match is not weakened by a different kind: identity, not description
+    (by_imo,) = hits_of({"mmsi": 273000022, "imo": 9179842, "ship_type": 80})
+    assert (by_imo["tier"], by_imo["score"]) == ("sanctioned", 1.0)
 
 
 def test_a_clean_vessel_with_a_common_name_is_a_weak_lead() -> None:
@@ -173,6 +187,7 @@ VESSEL = st.fixed_dictionaries({
     "imo": st.sampled_from([None, 9179842, 8517839, 8910132, 9300001]),
     "name": st.sampled_from([None, "ANGARA", "MARIA", "SEA STAR", "CHOL SAN", "ZEBRA"]),
     "callsign": st.sampled_from([None, "HMYT5", "ABC12"]),
+    "ship_type": st.sampled_from([None, 0, 30, 70, 80]),
 })
 
 

@@ -26,10 +26,12 @@ __all__ = [
     "SANCTION_FEATURES",
     "SCREENING_HITS",
     "TIERS",
+    "ais_ship_category",
     "normalise_callsign",
     "normalise_imo",
     "normalise_mmsi",
     "normalise_name",
+    "ship_category",
 ]
 
 SANCTION_ENTITIES = pa.schema([
@@ -97,6 +99,42 @@ def normalise_mmsi(value: str | int | None) -> str | None:
         return None
     digits = str(value).strip()
     return digits if re.fullmatch(r"\d{9}", digits) else None
+
+
+_TYPE_WORDS = (  # (words in a listed vessel type, category), first match wins
+    (("tanker",), "tanker"),
+    (("fishing", "trawler"), "fishing"),
+    (("passenger", "ferry", "cruise"), "passenger"),
+    (("tug", "supply", "anchor handling"), "tug"),
+    (("pleasure", "yacht"), "pleasure"),
+    (("cargo", "bulk", "container", "roll-on", "ro-ro", "reefer", "carrier", "landing craft"),
+     "cargo"),
+)
+
+
+def ship_category(listed_type: str) -> str | None:
+    """A listed vessel type (``"Crude Oil Tanker"``, ``"General Cargo"``) as one of the
+    categories AIS ship types also map to, or None."""
+    text = listed_type.lower()
+    for words, category in _TYPE_WORDS:
+        if any(w in text for w in words):
+            return category
+    return None
+
+
+def ais_ship_category(ship_type: int | None) -> str | None:
+    """An AIS ship and cargo type (ITU-R M.1371, message 5) as a category, or None:
+    30 fishing; 31, 32, 52 tug (towing); 36, 37 pleasure; 60-69 passenger; 70-79 cargo;
+    80-89 tanker."""
+    if ship_type is None:
+        return None
+    if ship_type == 30:
+        return "fishing"
+    if ship_type in (31, 32, 52):
+        return "tug"
+    if ship_type in (36, 37):
+        return "pleasure"
+    return {6: "passenger", 7: "cargo", 8: "tanker"}.get(ship_type // 10)
 
 
 def normalise_callsign(value: str) -> str:

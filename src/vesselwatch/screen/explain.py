@@ -22,19 +22,23 @@ _WHY = {
 }
 
 
-def explain(hit: dict[str, Any], found: list[dict[str, Any]], *, imo_valid: bool) -> str:
-    """The explanation of one hit (a row of ``SCREENING_HITS`` being built)."""
+def explain(hit: dict[str, Any], found: list[dict[str, Any]], *, imo_valid: bool,
+            types: tuple[set[str], set[str]] | None = None) -> str:
+    """The explanation of one hit (a row of ``SCREENING_HITS`` being built). ``types``:
+    (the AIS ship categories, the listed ones) when they differ."""
     parts = [f"MMSI {hit['mmsi']}" + (f" ({hit['vessel_name']})" if hit["vessel_name"] else "")]
     seen = []
     for m in found:
         what = {"imo": "IMO", "mmsi": "MMSI", "name": "name", "callsign": "call sign",
-                "flag": "flag"}[m["feature"]]
+                "flag": "flag", "type": "ship type"}[m["feature"]]
         listed = f"{'former ' if m['former'] else ''}{what} {m['listed']}"
         if m["feature"] == "name" and m["similarity"] < 1:
             seen.append(f"broadcast the name {m['seen']}, {m['similarity']:.0%} like the listed "
                         f"{listed}")
         elif m["feature"] == "flag":
             seen.append(f"flies the listed flag {m['listed']}")
+        elif m["feature"] == "type":
+            seen.append(f"is a {m['listed']} vessel, as listed")
         else:
             seen.append(f"broadcast {what} {m['seen']} = listed {listed}")
     parts.append("; ".join(seen))
@@ -58,6 +62,9 @@ def explain(hit: dict[str, Any], found: list[dict[str, Any]], *, imo_valid: bool
         why += "; note: the IMO fails its check digit"
     if hit["common_name"]:
         why += "; the name is common, so a name match says little"
+    if types is not None:
+        why += (f"; the kinds differ (AIS: {', '.join(sorted(types[0]))}; listed: "
+                f"{', '.join(sorted(types[1]))})")
     parts.append(why)
     if hit["seen_after_listing"] is not None:
         if hit["seen_after_listing"]:

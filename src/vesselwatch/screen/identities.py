@@ -17,7 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vesselwatch.model.mmsi import mmsi_country
-from vesselwatch.model.sanctions import normalise_callsign, normalise_imo, normalise_name
+from vesselwatch.model.sanctions import (
+    ais_ship_category,
+    normalise_callsign,
+    normalise_imo,
+    normalise_name,
+)
 
 __all__ = ["IDENTITY_FEATURES", "REPORT_COMBOS", "identity_features"]
 
@@ -25,12 +30,14 @@ _TS = pa.timestamp("us", tz="UTC")
 
 REPORT_COMBOS = pa.schema([  # what the store gives: distinct identities of the reports
     ("mmsi", pa.uint32()), ("imo", pa.uint32()), ("name", pa.string()),
-    ("callsign", pa.string()), ("first_ts", _TS), ("last_ts", _TS), ("reports", pa.int64()),
+    ("callsign", pa.string()), ("ship_type", pa.uint8()), ("first_ts", _TS), ("last_ts", _TS),
+    ("reports", pa.int64()),
 ])
 
 IDENTITY_FEATURES = pa.schema([
     pa.field("mmsi", pa.uint32(), nullable=False),
-    pa.field("feature", pa.string(), nullable=False),  # imo, mmsi, name, callsign, flag
+    # imo, mmsi, name, callsign, flag, and type (the AIS ship type's category: a qualifier)
+    pa.field("feature", pa.string(), nullable=False),
     pa.field("value", pa.string(), nullable=False),  # normalised
     pa.field("raw", pa.string(), nullable=False),  # as broadcast
     pa.field("first_ts", _TS),
@@ -50,12 +57,13 @@ def identity_features(reports: pa.Table, spans: pa.Table) -> pa.Table:
     parts = []
     normalisers: tuple[tuple[str, str, Callable[[str], str | None]], ...] = (
         ("imo", "imo", normalise_imo), ("name", "name", normalise_name),
-        ("callsign", "callsign", normalise_callsign))
+        ("callsign", "callsign", normalise_callsign),
+        ("type", "ship_type", lambda code: ais_ship_category(int(code))))
     for feature, column, normalise in normalisers:
         if column not in reports.column_names:
             continue
         raw = reports[column]
-        if feature == "imo":
+        if feature in ("imo", "type"):
             raw = pc.if_else(pc.greater(pc.fill_null(raw, 0), 0), raw.cast(pa.string()), None)
         raw = pc.utf8_trim(raw.cast(pa.string()), " @")
         uniques = pc.unique(raw.combine_chunks()).drop_null()

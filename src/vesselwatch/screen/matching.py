@@ -10,7 +10,9 @@ Pure functions on Arrow tables (``docs/screening.md`` is the definition):
 
 The score (0..1) ranks hits within a tier: IMO 0.95, MMSI 0.9, call sign 0.7, a name its
 similarity times 0.8 (halved for a common name), plus 0.05 for each further agreeing
-feature (name, call sign, flag), at most 1.
+feature (name, call sign, flag, ship type), at most 1; a name or call sign alone on a
+vessel of another kind (the AIS ship type says tanker, the list says cargo) scores 0.75
+times as much.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from vesselwatch.model.imo import is_valid_imo
-from vesselwatch.model.sanctions import SCREENING_HITS, TIERS
+from vesselwatch.model.sanctions import SCREENING_HITS, TIERS, ship_category
 from vesselwatch.screen.explain import explain
 
 __all__ = ["ScreenParams", "screen_identities"]
@@ -37,6 +39,7 @@ FEATURE_SCORE = {"imo": 0.95, "mmsi": 0.9, "callsign": 0.7}
 NAME_WEIGHT = 0.8
 QUALIFIER_BONUS = 0.05
 COMMON_NAME_FACTOR = 0.5
+TYPE_MISMATCH_FACTOR = 0.75  # a name-only lead on a vessel of another kind (tanker, cargo...)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def screen_identities(identities: pa.Table, entities: pa.Table, features: pa.Tab
 def _exact(identities: pa.Table, features: pa.Table, params: ScreenParams) -> pa.Table:
     """Identity rows joined to the listed features of equal (feature, value)."""
     kind = identities["feature"]
-    wanted = pc.and_(pc.not_equal(kind, "flag"),
+    wanted = pc.and_(pc.invert(pc.is_in(kind, pa.array(["flag", "type"]))),
                      pc.or_(pc.not_equal(kind, "name"),
                             pc.greater_equal(pc.utf8_length(identities["value"]),
                                              params.min_name_length)))
@@ -174,6 +177,13 @@ def _hit(mmsi: int, ent: dict[str, Any], found: list[dict[str, Any]],
         found = [*found, {"feature": "flag", "seen": ", ".join(sorted(flags)).upper(),
                           "listed": ", ".join(sorted(flags & entity_flags)).upper(),
                           "former": False, "similarity": 1.0}]
+    seen_types = {f["value"] for f in feats if f["feature"] == "type"}
+    listed_types = _categories(ent)
+    types_differ = bool(seen_types and listed_types and not seen_types & listed_types)
+    if seen_types & listed_types:
+        found = [*found, {"feature": "type", "seen": ", ".join(sorted(seen_types)),
+                          "listed": ", ".join(sorted(seen_types & listed_types)),
+                          "former": False, "similarity": 1.0}]
     names = [m for m in found if m["feature"] == "name"]
     is_common = any(_is_common(m["listed"], common) or _is_common(m["seen"], common)
                     for m in names)
@@ -190,6 +200,8 @@ def _hit(mmsi: int, ent: dict[str, Any], found: list[dict[str, Any]],
         scores.append(NAME_WEIGHT * max(m["similarity"] for m in names)
                       * (COMMON_NAME_FACTOR if is_common else 1.0))
     best = max(scores)
+    if types_differ and kinds <= {"name", "callsign"}:
+        best *= TYPE_MISMATCH_FACTOR
     extra = len({m["feature"] for m in found}) - 1
     score = min(1.0, best + QUALIFIER_BONUS * extra)
     listed_on: date | None = ent["listed_on"]
@@ -218,10 +230,19 @@ def _hit(mmsi: int, ent: dict[str, Any], found: list[dict[str, Any]],
         "first_seen": first, "last_seen": last,
         "seen_after_listing": after, "events_after_listing": n_after,
         "common_name": is_common, "false_positive": hid in false_positives,
+        "types_differ": types_differ,
         "false_positive_note": false_positives.get(hid),
     }
-    row["explanation"] = explain(row, found, imo_valid=imo_ok)
+    row["explanation"] = explain(row, found, imo_valid=imo_ok,
+                                 types=(seen_types, listed_types) if types_differ else None)
+    del row["types_differ"]
     return row
+
+
+def _categories(ent: dict[str, Any]) -> set[str]:
+    """The ship categories of a listed vessel's types (FtM ``type``), e.g. {"tanker"}."""
+    types = json.loads(ent["ftm"]).get("properties", {}).get("type", [])
+    return {c for t in types if (c := ship_category(t)) is not None}
 
 
 def _is_common(raw: str, common: set[str]) -> bool:
