@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,34 @@ def test_with_the_real_lists_the_four_ships_are_sanctioned(
         assert hit["programme"] == "EU-RUS" and hit["listed_on"] == "2024-06-25"
         assert "before the listing" in hit["explanation"]  # the scenario is in 2023
     assert "eu/32014R0833.csv" in report["screened_against"]
+
+
+def test_every_true_shuttle_leg_is_a_case_and_no_background_vessel_is(
+        demo: tuple[Path, dict[str, Any]]) -> None:
+    from vesselwatch.engine import Engine
+    from vesselwatch.engine_cases import watched_ports
+
+    store, report = demo
+    truth = Path(report["scenario_dir"]) / "truth"
+    ports = {"najin": "KPRJN", "dunai": "WL-DUNAI", "vostochny": "RUVYP"}
+    country = {p: v["country"] for p, v in watched_ports("dprk-russia").items()}
+    vessels = [json.loads(x) for x in (truth / "vessels.jsonl").read_text().splitlines()]
+    mmsis = {v["mmsi"]: {i["mmsi"] for i in v["identities"]} for v in vessels}
+    end = datetime(2023, 9, 14, tzinfo=UTC)  # 7 days from the scenario's start
+    legs = []
+    for s in (json.loads(x) for x in (truth / "steps.jsonl").read_text().splitlines()):
+        a, b = ports.get(s.get("from") or ""), ports.get(s["place"] or "")
+        arrived = datetime.fromisoformat(s["end_ts"].replace("Z", "+00:00"))
+        if s["step"] == "sail" and a and b and a != b and arrived < end \
+                and not (country[a] and country[a] == country[b]):
+            legs.append((s["mmsi"], a, b, arrived))
+    assert len(legs) >= 12
+    cases = Engine(store).cases().to_pylist()
+    for mmsi, a, b, arrived in legs:
+        assert any(c["mmsi"] in mmsis[mmsi] and (c["origin_port_id"], c["dest_port_id"]) == (a, b)
+                   and abs((c["arrived_ts"] - arrived).total_seconds()) < 3 * 3600
+                   for c in cases), (mmsi, a, b, arrived)
+    shuttles = {m for v in vessels if v["role"] == "shuttle" for m in mmsis[v["mmsi"]]}
+    assert {c["mmsi"] for c in cases} <= shuttles
+    assert len(cases) == len(legs)
+    assert all(c["likelihood"] in ("likely", "very likely") for c in cases)

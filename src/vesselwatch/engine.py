@@ -264,6 +264,38 @@ class Engine:
                                     lock_timeout=self.store.lock_timeout)
         return len(marks)
 
+    # -- cases ---------------------------------------------------------------------------
+
+    def cases(self, *, watchlist: str = DEFAULT_WATCHLIST,
+              min_likelihood: str | None = None) -> pa.Table:
+        """Every shipment case of the latest detection run with its evidence and graded
+        likelihood (``CASES``), strongest first (``docs/cases.md``)."""
+        from vesselwatch.engine_cases import build_store_cases
+        from vesselwatch.model.cases import LIKELIHOOD
+
+        table = build_store_cases(self, watchlist)
+        if min_likelihood is not None:
+            if min_likelihood not in LIKELIHOOD:
+                raise InputError(f"unknown likelihood {min_likelihood!r}; the terms are "
+                                 f"{', '.join(LIKELIHOOD)}")
+            floor = LIKELIHOOD.index(min_likelihood)
+            keep = [s >= floor for s in table["likelihood_step"].to_pylist()]
+            table = table.filter(pa.array(keep, pa.bool_()))
+        return table
+
+    def case(self, case_id: str, *, watchlist: str = DEFAULT_WATCHLIST) -> dict[str, Any]:
+        """One case, its evidence and reasons decoded from JSON."""
+        import json
+
+        rows = [r for r in self.cases(watchlist=watchlist).to_pylist() if r["case_id"] == case_id]
+        if not rows:
+            raise InputError(f"no case {case_id!r} in {self.store.path}; vesselwatch cases "
+                             "lists them")
+        row = rows[0]
+        for key in ("reasons", "confirmed_by", "denied_by", "evidence"):
+            row[key] = json.loads(row[key])
+        return row
+
     # -- evaluation ----------------------------------------------------------------------
 
     def evaluate(

@@ -104,6 +104,8 @@ def _compile(spec: VesselSpec, scenario: Scenario, *, seed: int, end_s: int) -> 
         "destination": spec.destination or (at_place.name or at_place.id).upper()
         if at_place else spec.destination})]
     record: list[dict[str, Any]] = []
+    last_port = at_place.id if at_place else None  # where the current voyage began
+    origin_port: str | None = None
     done = 0
     while builder.t < end_s:
         if done >= len(spec.steps) and not spec.repeat:
@@ -164,10 +166,13 @@ def _compile(spec: VesselSpec, scenario: Scenario, *, seed: int, end_s: int) -> 
                 builder.sail(route, step.speed_kn)
             identities.append(IdentityChange(t0, {"destination": (dest.name or dest.id).upper()}))
             at_place = dest
+            origin_port, last_port = last_port, dest.id
         t1 = builder.t
         _set_ais(ais, step, t0, t1, builder, route_m=(route.length_m if step.kind == "sail"
                                                       else None))
         record.append(_record(spec, step, index, t0, t1, at_place))
+        if step.kind == "sail":
+            record[-1]["from"] = origin_port
     if builder.t < end_s:
         builder.hold(until=float(end_s))
     itinerary = builder.build()
