@@ -441,6 +441,49 @@ def mark_false_positive(
 
 
 @app.command()
+def cases(
+    store: StoreOption = None,
+    min_likelihood: Annotated[str | None, typer.Option(
+        "--min-likelihood", help="Only cases at least this likely (ICD 203 term, e.g. "
+        "'likely').")] = None,
+    watchlist: Annotated[str, typer.Option(
+        "--watchlist", help="The watchlist whose ports make a leg.")] = "dprk-russia",
+    as_json: JsonOption = False,
+) -> None:
+    """Shipment cases: legs between watched ports, each with its evidence and a graded
+    likelihood (docs/cases.md)."""
+    table = Engine(store, create=False).cases(watchlist=watchlist,
+                                                min_likelihood=min_likelihood)
+    if as_json:
+        rows = table.to_pylist()
+        for r in rows:
+            for key in ("reasons", "confirmed_by", "denied_by", "evidence"):
+                r[key] = json.loads(r[key])
+        _print_json(rows)
+        return
+    from vesselwatch.cli_tables import print_cases
+
+    print_cases(out, table.to_pylist())
+
+
+@app.command()
+def case(
+    case_id: Annotated[str, typer.Argument(help="The case id (vesselwatch cases lists them).")],
+    store: StoreOption = None,
+    watchlist: Annotated[str, typer.Option("--watchlist", help="As for cases.")] = "dprk-russia",
+    as_json: JsonOption = False,
+) -> None:
+    """One case: the hypothesis, its likelihood and why, and every item of evidence."""
+    row = Engine(store, create=False).case(case_id, watchlist=watchlist)
+    if as_json:
+        _print_json(row)
+        return
+    from vesselwatch.cli_tables import print_case
+
+    print_case(out, row)
+
+
+@app.command()
 def evaluate(
     truth: Annotated[Path, typer.Option(
         "--truth", help="Truth file (JSON Lines or Parquet; see docs/evaluate.md).")],

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["print_demo", "print_screen"]
+__all__ = ["print_case", "print_cases", "print_demo", "print_screen"]
 
 
 def print_demo(out: Console, report: Any) -> None:
@@ -63,6 +63,8 @@ def print_demo(out: Console, report: Any) -> None:
                     escape(h["entity_name"]), escape(h["list_name"]),
                     str(h["listed_on"] or "-"))
     out.print(scr)
+    if report.cases:
+        print_cases(out, report.cases)
     acc = Table(title="detections against the scenario's ground truth (timing tolerance 15 min)",
                 title_justify="left")
     for name in ("event type", "true", "detected", "precision", "recall"):
@@ -102,3 +104,39 @@ def print_screen(out: Console, report: Any, hits: Any) -> None:
               + ", ".join(f"{t} {n}" for t, n in report.tiers.items())
               + f"; {report.false_positives} marked false positive; {report.seconds:.2f} s",
               highlight=False, soft_wrap=True)
+
+
+def print_cases(out: Console, cases: list[dict[str, Any]]) -> None:
+    table = Table(title="shipment cases (legs between watched ports), most likely first",
+                  title_justify="left")
+    for name in ("case", "likelihood", "vessel", "leg", "departed", "arrived", "dark h"):
+        table.add_column(name)
+    for c in cases:
+        table.add_row(c["case_id"], c["likelihood"], escape(c["vessel_name"] or str(c["mmsi"])),
+                      escape(f"{c['origin_port_name']} -> {c['dest_port_name']}"),
+                      f"{c['departed_ts']:%m-%d %H:%M}", f"{c['arrived_ts']:%m-%d %H:%M}",
+                      f"{c['dark_hours']:g}")
+    out.print(table)
+    out.print(f"{len(cases)} cases; vesselwatch case ID shows one with its evidence",
+              highlight=False)
+
+
+def print_case(out: Console, c: dict[str, Any]) -> None:
+    out.print(f"[bold]{escape(c['hypothesis'])}[/bold]", soft_wrap=True)
+    out.print(f"likelihood: [bold]{c['likelihood']}[/bold] (ICD 203)", highlight=False)
+    for reason in c["reasons"]:
+        out.print(f"  - {escape(reason)}", soft_wrap=True, highlight=False)
+    for who in c["confirmed_by"]:
+        out.print(f"confirmed by {escape(str(who['party']))} ({escape(str(who['ts']))})",
+                  highlight=False)
+    for who in c["denied_by"]:
+        out.print(f"denied by {escape(str(who['party']))} ({escape(str(who['ts']))})"
+                  + (", an interested party" if who["interested"] else ""), highlight=False)
+    table = Table(title="evidence", title_justify="left")
+    for name in ("kind", "source", "grade", "when", "what", "ref"):
+        table.add_column(name)
+    for e in c["evidence"]:
+        grade = f"{e['reliability'] or ''}{e['credibility'] or ''}" or "-"
+        table.add_row(e["kind"], escape(e["source"]), grade, str(e["ts"] or "")[:16],
+                      escape(e["summary"]), e["ref"])
+    out.print(table)

@@ -53,6 +53,7 @@ class DemoReport:
     spoofing: list[dict[str, Any]] = field(default_factory=list)
     screening: list[dict[str, Any]] = field(default_factory=list)  # hits, strongest first
     screened_against: dict[str, Any] = field(default_factory=dict)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # shipment cases, graded
     accuracy: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -118,6 +119,8 @@ def run_demo(store: str | Path, *, seed: int = 1, days: float | None = None,
                    for h in screened.hits if not h["false_positive"]],
         screened_against=screened.lists)
     _findings(engine, report, watched=_watched_ports(DEMO_SCENARIO))
+    report.cases = [{k: v for k, v in c.items() if k != "evidence"}
+                    for c in engine.cases(watchlist=DEMO_SCENARIO).to_pylist()]
     lap("findings")
     report.seconds = clock
     tick("done", len(_STEPS), len(_STEPS))

@@ -291,7 +291,7 @@ class Engine:
         if not rows:
             raise InputError(f"no case {case_id!r} in {self.store.path}; vesselwatch cases "
                              "lists them")
-        row = rows[0]
+        row: dict[str, Any] = rows[0]
         for key in ("reasons", "confirmed_by", "denied_by", "evidence"):
             row[key] = json.loads(row[key])
         return row

@@ -99,7 +99,7 @@ def build_cases(events: pa.Table, watched: Mapping[str, WatchedPort], *,
 def _legs(rows: list[dict[str, Any]], watched: Mapping[str, WatchedPort]
           ) -> list[dict[str, Any]]:
     legs: list[dict[str, Any]] = []
-    inferred = []
+    inferred: list[dict[str, Any]] = []
     for e in rows:
         if e["event_type"] not in ("voyage", "dark_voyage"):
             continue
