@@ -52,13 +52,14 @@ def add_observations(root: Path, table: pa.Table, lock_timeout: float) -> int:
     with WriterLock(root, lock_timeout):
         stored = read_observations(root)
         known = {row["observation_id"]: row for row in stored.to_pylist()}
+        stored_ids = set(known)
         now = datetime.now(UTC)
         added: list[dict[str, Any]] = []
         for row in incoming.to_pylist():
             oid = row["observation_id"]
             before = known.get(oid)
             if before is not None:
-                _same_or_refuse(before, row, stored=oid in _ids(stored))
+                _same_or_refuse(before, row, stored=oid in stored_ids)
                 continue
             row["added_at"] = row["added_at"] or now
             known[oid] = row
@@ -93,10 +94,6 @@ def _conform(table: pa.Table) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         raise InputError(f"observations to add do not fit the observation schema ({exc}); "
                          "build them with vesselwatch.cases.observations") from None
-
-
-def _ids(table: pa.Table) -> set[str]:
-    return set(table["observation_id"].to_pylist())
 
 
 def _same_or_refuse(before: dict[str, Any], row: dict[str, Any], *, stored: bool) -> None:
