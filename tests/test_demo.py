@@ -178,4 +178,38 @@ def test_every_true_shuttle_leg_is_a_case_and_no_background_vessel_is(
     shuttles = {m for v in vessels if v["role"] == "shuttle" for m in mmsis[v["mmsi"]]}
     assert {c["mmsi"] for c in cases} <= shuttles
     assert len(cases) == len(legs)
-    assert all(c["likelihood"] in ("likely", "very likely") for c in cases)
+    assert all(c["likelihood_step"] >= 3 for c in cases)  # at least roughly even chance
+
+
+def test_outside_evidence_raises_a_case_and_a_denial_does_not_lower_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vesselwatch.engine import Engine
+
+    store = tmp_path / "d"
+    assert main(["demo", "--store", str(store), "--days", "2", "--json"]) == EXIT_OK
+    capsys.readouterr()
+    engine = Engine(store)
+    (leg,) = [c for c in engine.cases().to_pylist()
+              if c["vessel_name"] == "ANGARA" and c["dest_port_id"] == "WL-DUNAI"]
+    assert leg["likelihood"] == "likely"  # seen in both ports, dark 10 h inside the leg
+    assert main(["observe", "add", "--store", str(store), "--kind", "satellite_image",
+                 "--ts", "2023-09-08T06:00:00Z", "--source", "US Government",
+                 "--reliability", "B", "--credibility", "2", "--place", "WL-DUNAI",
+                 "--claim", "containers being unloaded at Dunai"]) == EXIT_OK
+    raised = engine.case(leg["case_id"])
+    assert raised["likelihood"] == "very likely"
+    assert "+2 US Government (B2): containers being unloaded at Dunai" in raised["reasons"]
+    assert main(["observe", "add", "--store", str(store), "--kind", "denial",
+                 "--ts", "2023-10-14T00:00:00Z", "--source", "TASS", "--party", "Russia",
+                 "--interested", "--reliability", "C", "--credibility", "4", "--mmsi",
+                 "273310100", "--claim", "Russia denies receiving arms from the DPRK"]) == EXIT_OK
+    denied = engine.case(leg["case_id"])
+    assert denied["likelihood"] == "very likely"
+    assert [d["party"] for d in denied["denied_by"]] == ["Russia"]
+    # an observation naming a vessel the store never saw is refused, and nothing changes
+    before = engine.observations().num_rows
+    assert main(["observe", "add", "--store", str(store), "--kind", "report", "--ts",
+                 "2023-09-08T06:00:00Z", "--source", "x", "--reliability", "B",
+                 "--credibility", "2", "--mmsi", "999999999", "--claim", "?"]) == EXIT_USER
+    assert "unknown vessel" in capsys.readouterr().err
+    assert engine.observations().num_rows == before == 2

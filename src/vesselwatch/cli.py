@@ -483,6 +483,59 @@ def case(
     print_case(out, row)
 
 
+observe_app = typer.Typer(help="Outside evidence for cases: imagery, rail shipments, "
+                          "statements, denials (docs/observations.md).", no_args_is_help=True)
+app.add_typer(observe_app, name="observe")
+
+
+@observe_app.command("import")
+def observe_import(
+    file: Annotated[Path, typer.Argument(help="A CSV or JSON-lines file of observations.")],
+    store: StoreOption = None,
+) -> None:
+    """Add the observations of a file: all of them, or none when one is refused."""
+    n = Engine(store, create=False).observe(file)
+    out.print(f"{n} new observations from {escape(str(file))}", highlight=False)
+
+
+@observe_app.command("add")
+def observe_add(
+    kind: Annotated[str, typer.Option("--kind", help="satellite_image, rail_shipment, "
+                                      "port_record, statement, confirmation, denial, report, "
+                                      "other.")],
+    ts: Annotated[str, typer.Option("--ts", help="When (ISO 8601 with a zone).")],
+    source: Annotated[str, typer.Option("--source", help="Who produced it.")],
+    reliability: Annotated[str, typer.Option("--reliability", help="Admiralty A-F.")],
+    credibility: Annotated[int, typer.Option("--credibility", help="Admiralty 1-6.")],
+    claim: Annotated[str, typer.Option("--claim", help="What it says.")],
+    place: Annotated[str | None, typer.Option("--place", help="A port id or a place.")] = None,
+    lat: Annotated[float | None, typer.Option("--lat")] = None,
+    lon: Annotated[float | None, typer.Option("--lon")] = None,
+    mmsi: Annotated[int | None, typer.Option("--mmsi")] = None,
+    imo: Annotated[int | None, typer.Option("--imo")] = None,
+    vessel_name: Annotated[str | None, typer.Option("--vessel-name")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Who states it.")] = None,
+    interested: Annotated[bool, typer.Option(
+        "--interested", help="The party is a party to the alleged transfer.")] = False,
+    url: Annotated[str | None, typer.Option("--url")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Add one observation."""
+    fields: dict[str, Any] = {k: v for k, v in {
+        "kind": kind, "ts": ts, "source": source, "reliability": reliability,
+        "credibility": credibility, "claim": claim, "place": place, "lat": lat, "lon": lon,
+        "mmsi": mmsi, "imo": imo, "vessel_name": vessel_name, "party": party,
+        "interested": interested, "url": url}.items() if v is not None}
+    n = Engine(store, create=False).observe(**fields)
+    out.print("added" if n else "already there", highlight=False)
+
+
+@observe_app.command("list")
+def observe_list(store: StoreOption = None) -> None:
+    """Every observation in the store, as JSON."""
+    _print_json(Engine(store, create=False).observations().to_pylist())
+
+
 @app.command()
 def evaluate(
     truth: Annotated[Path, typer.Option(

@@ -283,6 +283,23 @@ class Engine:
             table = table.filter(pa.array(keep, pa.bool_()))
         return table
 
+    def observe(self, file: str | os.PathLike[str] | None = None, **fields: Any) -> int:
+        """Add outside observations (``docs/observations.md``): a CSV or JSON-lines file,
+        or one observation from ``fields``. Each is checked (an unknown vessel, an
+        impossible time or place, an invalid grade is refused) and a refused import changes
+        nothing. Returns how many were new."""
+        from vesselwatch.cases.observations import observation, read_observations
+        from vesselwatch.engine_cases import add_store_observations
+
+        table = read_observations(Path(file)) if file is not None else observation(**fields)
+        return add_store_observations(self, table)
+
+    def observations(self) -> pa.Table:
+        """Every observation in the store (``OBSERVATIONS``)."""
+        from vesselwatch.store.observations import read_observations
+
+        return read_observations(self.store.path)
+
     def case(self, case_id: str, *, watchlist: str = DEFAULT_WATCHLIST) -> dict[str, Any]:
         """One case, its evidence and reasons decoded from JSON."""
         import json

@@ -12,7 +12,7 @@ from vesselwatch.errors import InputError
 if TYPE_CHECKING:
     from vesselwatch.engine import Engine
 
-__all__ = ["build_store_cases", "watched_ports"]
+__all__ = ["add_store_observations", "build_store_cases", "watched_ports"]
 
 
 def watched_ports(watchlist: str) -> dict[str, dict[str, Any]]:
@@ -29,18 +29,13 @@ def watched_ports(watchlist: str) -> dict[str, dict[str, Any]]:
 def build_store_cases(engine: Engine, watchlist: str) -> pa.Table:
     """Every case of the store's latest detection run (``docs/cases.md``)."""
     from vesselwatch.cases.build import build_cases
+    from vesselwatch.store.observations import read_observations as stored_observations
     from vesselwatch.store.screening import read_hits
 
     store = engine.store
     if store.detection() is None:
         raise InputError(f"{store.path}: no events yet; run vesselwatch detect first")
-    observations = None
-    try:
-        from vesselwatch.store.observations import read_observations
-    except ImportError:  # pragma: no cover - the observations module ships with cases
-        read_observations = None
-    if read_observations is not None:
-        observations = read_observations(store.path)
+    observations = stored_observations(store.path)
     conn = store.connect()
     result = conn.sql("select mmsi, arg_max(name, ts) name, arg_max(imo, ts) imo "
                       "from vessel_reports group by mmsi").arrow()
@@ -49,3 +44,20 @@ def build_store_cases(engine: Engine, watchlist: str) -> pa.Table:
     imos = {m: i for m, i in zip(latest["mmsi"].to_pylist(), latest["imo"].to_pylist()) if i}
     return build_cases(store.events(), watched_ports(watchlist), hits=read_hits(store.path),
                        observations=observations, names=names, imos=imos)
+
+
+def add_store_observations(engine: Engine, table: pa.Table) -> int:
+    """Check observations against the vessels the store saw, then add them (all or none)."""
+    from vesselwatch.cases.observations import check_against
+    from vesselwatch.store.observations import add_observations
+
+    store = engine.store
+    conn = store.connect()
+    result = conn.sql("select distinct mmsi, imo from vessel_reports").arrow()
+    seen = result.read_all() if hasattr(result, "read_all") else result
+    positions = conn.sql("select distinct mmsi from positions").arrow()
+    pos = positions.read_all() if hasattr(positions, "read_all") else positions
+    known_mmsi = set(seen["mmsi"].to_pylist()) | set(pos["mmsi"].to_pylist())
+    known_imo = {i for i in seen["imo"].to_pylist() if i}
+    check_against(table, known_mmsi, known_imo)
+    return add_observations(store.path, table, store.lock_timeout)

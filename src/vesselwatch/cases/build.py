@@ -12,7 +12,8 @@ hits (sanctioned or risk, not marked false positive), and observations (``model.
 that name the vessel, or the origin or destination (by port id, or within 25 km), from two
 days before departure to two days after arrival; a rail shipment or a report at another
 place up to 30 days after arrival that names the vessel or the destination extends the
-case over land. Pure functions on Arrow tables; ``docs/cases.md`` is the definition.
+case over land; a statement, confirmation or denial naming the vessel or a port of the leg
+attaches up to a year after arrival. Pure functions on Arrow tables; ``docs/cases.md`` is the definition.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = ["WatchedPort", "build_cases", "case_id"]
 
 AROUND = timedelta(days=2)
 LAND_LEG = timedelta(days=30)
+STATEMENTS_WITHIN = timedelta(days=365)  # a statement about the leg may come months later
 NEAR_M = 25_000.0
 MIN_DARK_H = 6.0
 
@@ -163,12 +165,16 @@ def _ais(events: list[dict[str, Any]], leg: dict[str, Any]) -> list[dict[str, An
 
 
 def _sanctions(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Screening hits: an official list adds 1; the analyst's own watchlist is shown but
+    adds nothing (it is the suspicion, not evidence for it)."""
     return [{"kind": "sanctions", "ref": h["hit_id"], "source": h["list_name"],
              "reliability": None, "credibility": None, "ts": None,
              "summary": f"{h['tier']}: {h['entity_name']} on the {h['list_name']}"
-                        + (f", listed {h['listed_on']}" if h["listed_on"] else ""),
-             "weight": 1, "party": None, "interested": None, "hours": 0.0,
-             "other_mmsi": None} for h in hits]
+                        + (f", listed {h['listed_on']}" if h["listed_on"] else "")
+                        + (" (the analyst's own list: shown, not counted)"
+                           if h["source"] == "watchlist" else ""),
+             "weight": 0 if h["source"] == "watchlist" else 1, "party": None,
+             "interested": None, "hours": 0.0, "other_mmsi": None} for h in hits]
 
 
 def _observed(observations: list[dict[str, Any]], leg: dict[str, Any],
@@ -187,11 +193,15 @@ def _observed(observations: list[dict[str, Any]], leg: dict[str, Any],
         during = leg["start"] - AROUND <= t <= leg["end"] + AROUND
         land_leg = (o["kind"] in ("rail_shipment", "report", "satellite_image")
                     and leg["end"] <= t <= leg["end"] + LAND_LEG and (names_vessel or at_dest))
-        if not ((during and (names_vessel or at_end)) or land_leg):
+        statement = (o["kind"] in ("statement", "confirmation", "denial")
+                     and leg["end"] <= t <= leg["end"] + STATEMENTS_WITHIN
+                     and (names_vessel or at_end))
+        if not ((during and (names_vessel or at_end)) or land_leg or statement):
             continue
         kind = o["kind"] if o["kind"] in ("confirmation", "denial") else "observation"
         weight = 0 if kind == "denial" else admiralty_weight(o["reliability"], o["credibility"])
-        where = (" (after arrival, over land)" if land_leg and not during else "")
+        where = (" (after arrival, over land)" if land_leg and not during
+                 and kind == "observation" else "")
         out.append({"kind": kind, "ref": o["observation_id"], "source": o["source"],
                     "reliability": o["reliability"], "credibility": o["credibility"],
                     "ts": t, "summary": o["claim"] + where, "weight": weight,

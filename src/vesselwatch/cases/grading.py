@@ -51,8 +51,11 @@ def admiralty_weight(reliability: str | None, credibility: int | None) -> int:
 
 def grade(evidence: Iterable[Mapping[str, Any]]) -> Grade:
     """The grade of a case from its evidence items (rows of ``model.cases.EVIDENCE``)."""
-    items = sorted((dict(e) for e in evidence), key=lambda e: (e["kind"], e["source"],
-                                                                e["ref"]))
+    items = sorted((dict(e) for e in evidence),
+                   key=lambda e: (e["kind"], e["source"], e["ref"], e.get("reliability") or "",
+                                  e.get("credibility") or 0, e["weight"], e["summary"],
+                                  e.get("party") or "", bool(e.get("interested")),
+                                  str(e.get("ts"))))
     kinds = {e["kind"] for e in items}
     reasons: list[str] = []
     if "voyage" in kinds:
@@ -74,9 +77,12 @@ def grade(evidence: Iterable[Mapping[str, Any]]) -> Grade:
     for source in sorted(best):
         e = best[source]
         if e["weight"] <= 0:
-            reasons.append(f"+0 {source}: {e['summary']} (graded "
-                           f"{e.get('reliability') or '-'}{e.get('credibility') or '-'}: "
-                           "recorded, not counted)")
+            graded = (f"graded {e['reliability']}{e['credibility']}: "
+                      if e.get("reliability") and e.get("credibility") else "")
+            if e["kind"] == "sanctions":
+                reasons.append(f"+0 {source}: {e['summary']}")
+            else:
+                reasons.append(f"+0 {source}: {e['summary']} ({graded}recorded, not counted)")
             continue
         step += e["weight"]
         grading = (f" ({e['reliability']}{e['credibility']})"

@@ -43,6 +43,7 @@ _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
 _DIGITS = re.compile(r"[0-9]+")
 _IMO_PREFIX = re.compile(r"(?i)imo\s*")
+_SPACED_LOCODE = re.compile(r"([A-Z]{2}) ([A-Z2-9]{3})")  # "KP RJN": the store's id is KPRJN
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
 _EMPTY_HINTS = {
@@ -203,7 +204,7 @@ def _check_record(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
                          f"{', '.join(OBSERVATIONS.names)}")
     parsers: dict[str, Callable[[Any, str, str], Any]] = {
         "kind": _kind, "ts": _time, "end_ts": _time, "lat": _lat, "lon": _lon,
-        "place": _text, "mmsi": _mmsi, "imo": _imo, "vessel_name": _text, "source": _text,
+        "place": _place, "mmsi": _mmsi, "imo": _imo, "vessel_name": _text, "source": _text,
         "party": _text, "interested": _bool, "reliability": _reliability,
         "credibility": _credibility, "claim": _text, "url": _text, "added_at": _time,
         "observation_id": _id,
@@ -256,6 +257,12 @@ def _text(value: Any, where: str, name: str) -> str | None:
         raise InputError(f"{where}: field {name!r} is {value!r}; write it as text (in "
                          "quotes in JSON)")
     return value.strip()
+
+
+def _place(value: Any, where: str, name: str) -> str | None:
+    text = _text(value, where, name)
+    spaced = _SPACED_LOCODE.fullmatch(text) if text is not None else None
+    return spaced.expand(r"\1\2") if spaced is not None else text
 
 
 def _id(value: Any, where: str, name: str) -> str | None:
