@@ -537,6 +537,27 @@ def observe_list(store: StoreOption = None) -> None:
 
 
 @app.command()
+def vessel(
+    key: Annotated[int, typer.Argument(help="An MMSI (9 digits) or an IMO number (7 digits).")],
+    store: StoreOption = None,
+    watchlist: Annotated[str, typer.Option("--watchlist", help="Watched ports and vessels.")
+                         ] = "dprk-russia",
+    weights: Annotated[Path | None, typer.Option(
+        "--weights", help="Risk weights (TOML, a [risk] table; defaults in docs/cases.md).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One vessel: identity history, events, sanctions hits, risk profile and cases."""
+    profile = Engine(store, create=False).vessel(key, watchlist=watchlist, weights=weights)
+    if as_json:
+        _print_json(profile)
+        return
+    from vesselwatch.cli_tables import print_vessel
+
+    print_vessel(out, profile)
+
+
+@app.command()
 def evaluate(
     truth: Annotated[Path, typer.Option(
         "--truth", help="Truth file (JSON Lines or Parquet; see docs/evaluate.md).")],

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["print_case", "print_cases", "print_demo", "print_screen"]
+__all__ = ["print_case", "print_cases", "print_demo", "print_screen", "print_vessel"]
 
 
 def print_demo(out: Console, report: Any) -> None:
@@ -140,3 +140,24 @@ def print_case(out: Console, c: dict[str, Any]) -> None:
         table.add_row(e["kind"], escape(e["source"]), grade, str(e["ts"] or "")[:16],
                       escape(e["summary"]), e["ref"])
     out.print(table)
+
+
+def print_vessel(out: Console, v: dict[str, Any]) -> None:
+    ids = Table(title=f"identities of {v['key']} (MMSIs {', '.join(map(str, v['mmsis']))})",
+                title_justify="left")
+    for name in ("mmsi", "imo", "name", "call sign", "type", "first seen", "last seen"):
+        ids.add_column(name)
+    for i in v["identities"]:
+        ids.add_row(str(i["mmsi"]), str(i["imo"] or ""), escape(i["name"] or ""),
+                    escape(i["callsign"] or ""), str(i["ship_type"] or ""),
+                    f"{i['first_seen']:%Y-%m-%d %H:%M}", f"{i['last_seen']:%Y-%m-%d %H:%M}")
+    out.print(ids)
+    out.print("events: " + (", ".join(f"{k} {n}" for k, n in v["events"].items()) or "none"),
+              highlight=False)
+    for h in v["hits"]:
+        out.print(f"{h['tier']}: {escape(h['explanation'])}", soft_wrap=True, highlight=False)
+    for r in v["risk"]:
+        out.print(f"MMSI {r['mmsi']}: {escape(r['summary'])}", soft_wrap=True, highlight=False)
+    for c in v["cases"]:
+        out.print(f"case {c['case_id']} ({c['likelihood']}): {escape(c['hypothesis'])}",
+                  soft_wrap=True, highlight=False)

@@ -294,6 +294,16 @@ class Engine:
         table = read_observations(Path(file)) if file is not None else observation(**fields)
         return add_store_observations(self, table)
 
+    def vessel(self, key: int, *, watchlist: str = DEFAULT_WATCHLIST,
+               weights: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """One vessel by MMSI or IMO: identities over time, events, screening hits, risk
+        profile (weights from a TOML file's ``[risk]``; ``docs/cases.md``) and cases."""
+        from vesselwatch.cases.risk import load_weights
+        from vesselwatch.engine_cases import vessel_profile
+
+        return vessel_profile(self, key, watchlist,
+                              load_weights(None if weights is None else Path(weights)))
+
     def observations(self) -> pa.Table:
         """Every observation in the store (``OBSERVATIONS``)."""
         from vesselwatch.store.observations import read_observations

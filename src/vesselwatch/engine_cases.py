@@ -12,7 +12,7 @@ from vesselwatch.errors import InputError
 if TYPE_CHECKING:
     from vesselwatch.engine import Engine
 
-__all__ = ["add_store_observations", "build_store_cases", "watched_ports"]
+__all__ = ["add_store_observations", "build_store_cases", "vessel_profile", "watched_ports"]
 
 
 def watched_ports(watchlist: str) -> dict[str, dict[str, Any]]:
@@ -61,3 +61,58 @@ def add_store_observations(engine: Engine, table: pa.Table) -> int:
     known_imo = {i for i in seen["imo"].to_pylist() if i}
     check_against(table, known_mmsi, known_imo)
     return add_observations(store.path, table, store.lock_timeout)
+
+
+def vessel_profile(engine: Engine, key: int, watchlist: str,
+                   weights: Any = None) -> dict[str, Any]:
+    """Everything the store knows of one vessel, by MMSI (9 digits) or IMO (7 digits):
+    its identities over time, events by type, screening hits, risk profile and cases."""
+    from vesselwatch.cases.risk import RiskWeights, risk_profile
+    from vesselwatch.store.screening import read_hits
+
+    store = engine.store
+    conn = store.connect()
+    if 1_000_000 <= key <= 9_999_999:
+        found = _table(conn.sql(f"select distinct mmsi from vessel_reports where imo = {key}"))
+        mmsis = sorted(found["mmsi"].to_pylist())
+    else:
+        mmsis = [key]
+    if not mmsis:
+        raise InputError(f"no vessel reported IMO {key} in {store.path}")
+    in_list = ", ".join(str(m) for m in mmsis)
+    identities = _table(conn.sql(
+        "select mmsi, imo, name, callsign, ship_type, min(ts) first_seen, max(ts) last_seen, "
+        f"count(*) reports from vessel_reports where mmsi in ({in_list}) group by all "
+        "order by first_seen")).to_pylist()
+    spans = _table(conn.sql(f"select mmsi, min(ts) first_seen, max(ts) last_seen, count(*) "
+                            f"positions from positions where mmsi in ({in_list}) "
+                            "group by mmsi")).to_pylist()
+    if not identities and not spans:
+        raise InputError(f"MMSI {key} is not in {store.path}; vesselwatch info lists what is")
+    events = store.events().to_pylist() if store.detection() is not None else []
+    hits_table = read_hits(store.path)
+    hits = hits_table.to_pylist() if hits_table is not None else []
+    risky = {h["mmsi"] for h in hits if h["tier"] in ("sanctioned", "risk")
+             and not h["false_positive"]}
+    risky |= {e["mmsi"] for e in events if e["event_type"] == "gap" and e["confidence"] >= 3}
+    watched = watched_ports(watchlist)
+    weights = weights or RiskWeights()
+    counts: dict[str, int] = {}
+    for e in events:
+        if e["mmsi"] in mmsis:
+            counts[e["event_type"]] = counts.get(e["event_type"], 0) + 1
+    cases = [c for c in engine.cases(watchlist=watchlist).to_pylist() if c["mmsi"] in mmsis] \
+        if events else []
+    return {
+        "key": key, "mmsis": mmsis, "identities": identities, "positions": spans,
+        "events": dict(sorted(counts.items())),
+        "hits": [h for h in hits if h["mmsi"] in mmsis],
+        "risk": [risk_profile(m, events, hits, watched, risky - {m}, weights) for m in mmsis],
+        "cases": [{k: c[k] for k in ("case_id", "likelihood", "hypothesis")} for c in cases],
+    }
+
+
+def _table(relation: Any) -> pa.Table:
+    result = relation.arrow()
+    table: pa.Table = result.read_all() if hasattr(result, "read_all") else result
+    return table
