@@ -536,6 +536,31 @@ def observe_list(store: StoreOption = None) -> None:
     _print_json(Engine(store, create=False).observations().to_pylist())
 
 
+class DossierFormat(StrEnum):
+    html = "html"
+    kml = "kml"
+    geojson = "geojson"
+    ftm = "ftm"
+
+
+@app.command()
+def report(
+    case_id: Annotated[str, typer.Argument(help="The case id (vesselwatch cases lists them).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    fmt: Annotated[DossierFormat, typer.Option("--format", help="Output format.")] = DossierFormat.html,
+    store: StoreOption = None,
+    watchlist: Annotated[str, typer.Option("--watchlist", help="As for cases.")] = "dprk-russia",
+) -> None:
+    """Write a case's dossier: a self-contained HTML page (map, timeline, evidence,
+    sanctions, parameters, provenance), KML for Google Earth's time slider, GeoJSON, or
+    FollowTheMoney JSON lines (docs/dossier.md)."""
+    from vesselwatch.export.dossier import write_dossier
+
+    path = write_dossier(Engine(store, create=False), case_id, fmt.value, output,
+                         watchlist=watchlist)
+    out.print(f"wrote {escape(str(path))}", highlight=False, soft_wrap=True)
+
+
 @app.command()
 def vessel(
     key: Annotated[int, typer.Argument(help="An MMSI (9 digits) or an IMO number (7 digits).")],
