@@ -178,6 +178,9 @@ def test_every_true_shuttle_leg_is_a_case_and_no_background_vessel_is(
     shuttles = {m for v in vessels if v["role"] == "shuttle" for m in mmsis[v["mmsi"]]}
     assert {c["mmsi"] for c in cases} <= shuttles
     assert len(cases) == len(legs)
+    dossiers = {Path(c["dossier"]).stem for c in report["cases"]}
+    assert dossiers == {c["case_id"] for c in cases}
+    assert all((store / "dossiers" / f"{d}.html").stat().st_size > 5000 for d in dossiers)
     assert all(c["likelihood_step"] >= 3 for c in cases)  # at least roughly even chance
 
 

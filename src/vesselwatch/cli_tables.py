@@ -3,6 +3,7 @@ from the reports the engine returns."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -65,6 +66,9 @@ def print_demo(out: Console, report: Any) -> None:
     out.print(scr)
     if report.cases:
         print_cases(out, report.cases)
+        folder = escape(str(Path(report.cases[0]["dossier"]).parent))
+        out.print(f"case dossiers (HTML, open offline): {folder}", highlight=False,
+                  soft_wrap=True)
     acc = Table(title="detections against the scenario's ground truth (timing tolerance 15 min)",
                 title_justify="left")
     for name in ("event type", "true", "detected", "precision", "recall"):

@@ -2,9 +2,11 @@
 
 Simulates the ``dprk-russia`` scenario (``docs/simulate.md``) into the store's
 ``scenario/`` folder, ingests its NMEA into the store, runs every detector with the
-``dprk-russia`` watchlist, scores the detections against the scenario's ground truth, and
-gathers what an analyst looks at first: the vessels that sailed between watched ports, how
-long each was dark, the ship-to-ship encounters, identity changes and spoofing.
+``dprk-russia`` watchlist, screens the fleet, scores the detections against the scenario's
+ground truth, and gathers what an analyst looks at first: the vessels that sailed between
+watched ports, how long each was dark, the ship-to-ship encounters, identity changes and
+spoofing, the screening hits, and the shipment cases, whose HTML dossiers it writes to the
+store's ``dossiers/`` folder.
 
 The demo only ever writes into a store it created: a folder that is empty or absent, or
 one holding its own marker (``demo.json``); a demo store is rebuilt from scratch.
@@ -32,7 +34,7 @@ SCENARIO_DIR = "scenario"
 # lost reports (bench/accuracy.py, docs/simulate.md)
 EVALUATE_TOLERANCE_S = 900.0
 Step = Callable[[str, int, int], None]
-_STEPS = ("simulate", "ingest", "detect", "screen", "evaluate", "findings")
+_STEPS = ("simulate", "ingest", "detect", "screen", "evaluate", "findings", "dossiers")
 
 
 @dataclass
@@ -122,6 +124,15 @@ def run_demo(store: str | Path, *, seed: int = 1, days: float | None = None,
     report.cases = [{k: v for k, v in c.items() if k != "evidence"}
                     for c in engine.cases(watchlist=DEMO_SCENARIO).to_pylist()]
     lap("findings")
+    tick("writing the case dossiers", 6, len(_STEPS))
+    from vesselwatch.export.dossier import write_dossier
+
+    (root / "dossiers").mkdir(exist_ok=True)
+    for c in report.cases:
+        c["dossier"] = str(write_dossier(engine, c["case_id"], "html",
+                                         root / "dossiers" / f"{c['case_id']}.html",
+                                         watchlist=DEMO_SCENARIO))
+    lap("dossiers")
     report.seconds = clock
     tick("done", len(_STEPS), len(_STEPS))
     return report
