@@ -541,6 +541,7 @@ class DossierFormat(StrEnum):
     kml = "kml"
     geojson = "geojson"
     ftm = "ftm"
+    parquet = "parquet"
 
 
 @app.command()
@@ -552,8 +553,8 @@ def report(
     watchlist: Annotated[str, typer.Option("--watchlist", help="As for cases.")] = "dprk-russia",
 ) -> None:
     """Write a case's dossier: a self-contained HTML page (map, timeline, evidence,
-    sanctions, parameters, provenance), KML for Google Earth's time slider, GeoJSON, or
-    FollowTheMoney JSON lines (docs/dossier.md)."""
+    sanctions, parameters, provenance), KML for Google Earth's time slider, GeoJSON,
+    FollowTheMoney JSON lines, or GeoParquet (docs/dossier.md)."""
     from vesselwatch.export.dossier import write_dossier
 
     path = write_dossier(Engine(store, create=False), case_id, fmt.value, output,

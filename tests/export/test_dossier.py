@@ -306,3 +306,25 @@ def test_html_renders_offline_in_chromium(outputs: dict[str, Path], tmp_path: Pa
         finally:
             browser.close()
     assert blocked == []
+
+
+def test_geoparquet_holds_the_track_the_dark_legs_and_the_ports(
+        demo: tuple[Engine, dict[str, Any]], outputs: dict[str, Path]) -> None:
+    import struct
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    engine, case = demo
+    n, gaps = _leg(engine, case)
+    table = pq.read_table(outputs["parquet"])
+    geo = json.loads(table.schema.metadata[b"geo"])
+    assert geo["primary_column"] == "geometry"
+    assert geo["columns"]["geometry"]["encoding"] == "WKB"
+    kinds = table["kind"].to_pylist()
+    assert kinds.count("position") == n
+    assert kinds.count("dark_leg") == len(gaps)
+    assert {"origin", "destination"} <= set(kinds)
+    first = table.filter(pc.equal(table["kind"], "position")).sort_by("ts")["geometry"][0]
+    order, kind, lon, lat = struct.unpack("<BIdd", first.as_py())
+    assert (order, kind) == (1, 1) and -180 <= lon <= 180 and -90 <= lat <= 90

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["DOSSIER_FORMATS", "DossierData", "ftm_entities", "ftm_text", "gather",
            "geojson_text", "html_text", "kml_text", "write_dossier"]
 
-DOSSIER_FORMATS = ("html", "kml", "geojson", "ftm")
+DOSSIER_FORMATS = ("html", "kml", "geojson", "ftm", "parquet")
 KML_NS = "http://www.opengis.net/kml/2.2"
 MAP_W, MAP_H_MIN, MAP_H_MAX = 800.0, 260.0, 700.0  # SVG map size, px
 LAND_COLS = 200  # land raster columns over the map box (rows follow the aspect)
@@ -90,6 +90,10 @@ def write_dossier(engine: Engine, case_id: str, fmt: str, dest: Path, *,
     if fmt not in DOSSIER_FORMATS:
         raise InputError(f"unknown dossier format {fmt!r}; use one of {', '.join(DOSSIER_FORMATS)}")
     data = gather(engine, case_id, watchlist=watchlist)
+    if fmt == "parquet":
+        from vesselwatch.export.geoparquet import write_geoparquet
+
+        return write_geoparquet(data, Path(dest))
     if fmt == "html":
         from vesselwatch.reference.land import default_land_mask
 
