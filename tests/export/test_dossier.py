@@ -232,6 +232,23 @@ def test_ftm_sanction_carries_the_listing() -> None:
     assert sanction.get("entity") == [vessel.id]
 
 
+def test_ftm_names_the_listed_owners_once() -> None:
+    from followthemoney import model
+
+    case = {"mmsi": 445000010, "vessel_name": "CHOL SAN", "imo": None}
+    owners = json.dumps([{"entity_id": "un-KPe.022", "name": "KOREA SHIPPING CO",
+                          "schema": "Company"}])
+    hit = {"hit_id": "h1", "list_name": "UN", "programme": "DPRK", "listed_on": None,
+           "explanation": "owner listed", "entity_id": "un-KPe.022-vessel-chol-san",
+           "tier": "risk", "false_positive": False, "owners": owners}
+    proxies = [model.get_proxy(e) for e in ftm_entities(case, [hit, {**hit, "hit_id": "h2"}])]
+    assert [p.schema.name for p in proxies] == ["Vessel", "Sanction", "Company", "Ownership",
+                                                "Sanction"]
+    company, ownership = proxies[2], proxies[3]
+    assert company.get("name") == ["KOREA SHIPPING CO"]
+    assert ownership.get("owner") == [company.id] and ownership.get("asset") == [proxies[0].id]
+
+
 def test_gather_without_screening(demo: tuple[Engine, dict[str, Any]],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     engine, case = demo

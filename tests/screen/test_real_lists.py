@@ -110,8 +110,13 @@ def test_every_listed_vessel_imo_under_another_name_and_mmsi_is_sanctioned(lists
     assert len(imos) > 1000  # OFAC 400, EU Russia 632, EU DPRK 60 (distinct, overlapping)
     rows = [{"mmsi": 400_000_000 + i, "imo": int(imo), "name": "CAPE FORTUNE",
              "callsign": None} for i, imo in enumerate(imos)]
-    found = {h["mmsi"] for h in screen(lists, rows) if h["tier"] == "sanctioned"}
+    hits = screen(lists, rows)
+    found = {h["mmsi"] for h in hits if h["tier"] == "sanctioned"}
     assert [r["imo"] for r in rows if r["mmsi"] not in found] == []
+    # OFAC names the owner of most of its vessels (376 of 406): the hits carry them
+    owned = [h for h in hits if h["source"] == "ofac_sdn" and h["owners"]]
+    assert len(owned) >= 300
+    assert all(o["entity_id"].startswith("ofac-") for h in owned for o in json.loads(h["owners"]))
 
 
 def test_every_listed_name_under_another_imo_is_a_lead_never_sanctioned(lists: Any) -> None:

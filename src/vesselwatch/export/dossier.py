@@ -438,8 +438,10 @@ def geojson_text(data: DossierData) -> str:
 
 
 def ftm_entities(case: dict[str, Any], hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The vessel and a ``Sanction`` per screening hit not marked a false positive, as
-    FollowTheMoney entity dicts (``EntityProxy.to_dict``)."""
+    """The vessel, a ``Sanction`` per screening hit not marked a false positive, and the
+    listed owners or operators of the matched entities (each a ``Company``/``Organization``
+    with an ``Ownership`` of the vessel), as FollowTheMoney entity dicts
+    (``EntityProxy.to_dict``)."""
     from followthemoney import model
 
     from vesselwatch.model.mmsi import mmsi_country
@@ -465,7 +467,25 @@ def ftm_entities(case: dict[str, Any], hits: Sequence[dict[str, Any]]) -> list[d
         s.add("recordId", h.get("entity_id"))
         s.add("status", h.get("tier"))
         out.append(s.to_dict())
-    return out
+        for owner in json.loads(h.get("owners") or "[]"):
+            schema = owner["schema"] if owner["schema"] in ("Company", "Organization",
+                                                            "Person", "LegalEntity") \
+                else "LegalEntity"
+            o = model.make_entity(schema)
+            o.id = f"vesselwatch-owner-{owner['entity_id']}"
+            o.add("name", owner["name"])
+            o.add("topics", "sanction")
+            own = model.make_entity("Ownership")
+            own.id = f"vesselwatch-ownership-{owner['entity_id']}-{case['mmsi']}"
+            own.add("owner", o.id)
+            own.add("asset", vessel.id)
+            own.add("role", "listed owner or operator")
+            own.add("recordId", owner["entity_id"])
+            out.extend([o.to_dict(), own.to_dict()])
+    unique: dict[str, dict[str, Any]] = {}
+    for e in out:  # an owner of two matched entities is one entity
+        unique.setdefault(e["id"], e)
+    return list(unique.values())
 
 
 def ftm_text(data: DossierData) -> str:

@@ -161,6 +161,8 @@ SCREENING_HITS = pa.schema([
     pa.field("listed_on", pa.date32()),
     pa.field("as_of", pa.date32()),
     pa.field("reason", pa.string()),  # the list's (or watchlist's) reason for the entry
+    # JSON list of the listed owners or operators of the entity: {entity_id, name, schema}
+    pa.field("owners", pa.string()),
     pa.field("first_seen", pa.timestamp("us", tz="UTC")),  # the MMSI in the store
     pa.field("last_seen", pa.timestamp("us", tz="UTC")),
     pa.field("seen_after_listing", pa.bool_()),  # null when the listing date is unknown

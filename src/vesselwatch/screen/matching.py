@@ -102,8 +102,12 @@ def screen_identities(identities: pa.Table, entities: pa.Table, features: pa.Tab
         ent = ents.get(entity_id)
         if ent is None:
             continue
-        rows.append(_hit(mmsi, ent, found, by_mmsi[mmsi], flags_of[entity_id], common,
-                         (event_starts or {}).get(mmsi, []), false_positives or {}))
+        row = _hit(mmsi, ent, found, by_mmsi[mmsi], flags_of[entity_id], common,
+                   (event_starts or {}).get(mmsi, []), false_positives or {})
+        owners = [{"entity_id": o, "name": ents[o]["caption"], "schema": ents[o]["schema"]}
+                  for o in (ent.get("owner_ids") or []) if o in ents]
+        row["owners"] = json.dumps(owners, ensure_ascii=False) if owners else None
+        rows.append(row)
     rows.sort(key=lambda h: (TIERS.index(h["tier"]), -h["score"], h["mmsi"], h["entity_id"]))
     return pa.Table.from_pylist(rows, schema=SCREENING_HITS)
 
