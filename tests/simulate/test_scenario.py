@@ -64,7 +64,7 @@ def test_dprk_russia_hand_checked_facts() -> None:
     assert s.days == 7 and s.end_s == START_2023_09_07 + 7 * 86400
     assert s.watchlist == "dprk-russia"
     assert set(s.places) == {"najin", "vostochny", "dunai", "vladivostok", "busan", "donghae",
-                             "niigata"}
+                             "niigata", "transfer"}
     by_imo = {v.imo: v for v in s.vessels}
     assert {imo: by_imo[imo].name for imo in EU_LISTED} == EU_LISTED
     for imo in EU_LISTED:  # the real numbers carry correct check digits

@@ -3,8 +3,10 @@
 A **leg** is a voyage, or a dark voyage, between two watched ports that are not both in
 the same country (a port whose country is unknown, such as Dunai, counts as different):
 "vessel V carried cargo from watched port A to watched port B between T1 and T2". A dark
-voyage inside a voyage of the same ports is the same leg, seen twice. Background traffic
-that never sails between watched ports yields no case.
+voyage inside a voyage of the same ports is the same leg, seen twice. A **chain** is a
+voyage of one vessel from watched port A during which it met another at sea, whose voyage
+then ended at watched port B (A and B again not both in one country): cargo handed over
+at sea. Background traffic that never sails between watched ports yields no case.
 
 Evidence attaches to a leg by vessel and time: the AIS events of the vessel inside the leg
 (gaps, encounters, spoofing) and around it (identity changes within a day), its screening
@@ -76,7 +78,7 @@ def build_cases(events: pa.Table, watched: Mapping[str, WatchedPort], *,
         name = (names or {}).get(mmsi)
         out.append({
             "case_id": case_id(mmsi, leg["origin"], leg["dest"], leg["start"]),
-            "mmsi": mmsi, "vessel_name": name, "imo": (imos or {}).get(mmsi),
+            "case_kind": "leg", "mmsi": mmsi, "vessel_name": name, "imo": (imos or {}).get(mmsi),
             "origin_port_id": leg["origin"], "origin_port_name": origin["name"],
             "dest_port_id": leg["dest"], "dest_port_name": dest["name"],
             "departed_ts": leg["start"], "arrived_ts": leg["end"],
@@ -94,8 +96,84 @@ def build_cases(events: pa.Table, watched: Mapping[str, WatchedPort], *,
                                                                               "other_mmsi")}
                                     for e in evidence], default=str, ensure_ascii=False),
         })
+    out.extend(_chains(rows, by_vessel, hit_rows, obs, watched, names or {}, imos or {}))
     out.sort(key=lambda c: (-c["likelihood_step"], c["departed_ts"], c["mmsi"]))
     return pa.Table.from_pylist(out, schema=CASES)
+
+
+def _chains(rows: list[dict[str, Any]], by_vessel: dict[int, list[dict[str, Any]]],
+            hit_rows: dict[int, list[dict[str, Any]]], obs: list[dict[str, Any]],
+            watched: Mapping[str, WatchedPort], names: Mapping[int, str],
+            imos: Mapping[int, int]) -> list[dict[str, Any]]:
+    """Chains: vessel X sails from watched port A, meets Y at sea, and Y sails on to
+    watched port B (A and B not both in one country). Both directions of each encounter
+    are tried: who handed cargo to whom is the hypothesis, not a fact."""
+    voyages: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for e in rows:
+        if e["event_type"] == "voyage":
+            voyages[e["mmsi"]].append({**e, "d": json.loads(e["details"])})
+    out = []
+    for meet in rows:
+        if meet["event_type"] != "encounter" or meet["mmsi"] > meet["other_mmsi"]:
+            continue
+        t = meet["start_ts"]
+        legs = {m: next((v for v in voyages[m] if v["start_ts"] <= t <= v["end_ts"]), None)
+                for m in (meet["mmsi"], meet["other_mmsi"])}
+        for x, y in ((meet["mmsi"], meet["other_mmsi"]), (meet["other_mmsi"], meet["mmsi"])):
+            vx, vy = legs[x], legs[y]
+            if vx is None or vy is None:
+                continue
+            origin, dest = vx["d"].get("origin_port_id"), vy["d"].get("dest_port_id")
+            if origin not in watched or dest not in watched or origin == dest:
+                continue
+            a, b = watched[origin].get("country") or None, watched[dest].get("country") or None
+            if a is not None and a == b:
+                continue
+            out.append(_chain(meet, x, vx, y, vy, origin, dest, by_vessel, hit_rows, obs,
+                              watched, names, imos))
+    return out
+
+
+def _chain(meet: dict[str, Any], x: int, vx: dict[str, Any], y: int, vy: dict[str, Any],
+           origin: str, dest: str, by_vessel: dict[int, list[dict[str, Any]]],
+           hit_rows: dict[int, list[dict[str, Any]]], obs: list[dict[str, Any]],
+           watched: Mapping[str, WatchedPort], names: Mapping[int, str],
+           imos: Mapping[int, int]) -> dict[str, Any]:
+    t = meet["start_ts"]
+    first = {"mmsi": x, "origin": origin, "dest": dest, "start": vx["start_ts"], "end": t}
+    second = {"mmsi": y, "origin": origin, "dest": dest, "start": t, "end": vy["end_ts"]}
+    evidence = [
+        _event_item(vx, f"AIS: {names.get(x) or x} left port {watched[origin]['name']}"),
+        _event_item(vy, f"AIS: {names.get(y) or y} arrived in {watched[dest]['name']}"),
+        *_ais(by_vessel[x], first), *_ais(by_vessel[y], second),
+        *_sanctions(hit_rows[x]), *_sanctions(hit_rows[y]),
+        *_observed(obs, first, watched, imos.get(x), names.get(x)),
+        *_observed(obs, second, watched, imos.get(y), names.get(y))]
+    unique: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in evidence:
+        unique.setdefault((e["kind"], e["ref"]), e)
+    evidence = list(unique.values())
+    g = grade(evidence)
+    nx, ny = names.get(x) or str(x), names.get(y) or str(y)
+    return {
+        "case_id": case_id(x, origin, f"{dest}|via|{y}", vx["start_ts"]), "case_kind": "chain",
+        "mmsi": x, "vessel_name": names.get(x), "imo": imos.get(x),
+        "origin_port_id": origin, "origin_port_name": watched[origin]["name"],
+        "dest_port_id": dest, "dest_port_name": watched[dest]["name"],
+        "departed_ts": vx["start_ts"], "arrived_ts": vy["end_ts"],
+        "hypothesis": (f"{nx} carried cargo from {watched[origin]['name']} and handed it over "
+                       f"at sea to {ny} on {t:%Y-%m-%d %H:%M} UTC near {meet['lat']:.2f} N "
+                       f"{meet['lon']:.2f} E; {ny} carried it to {watched[dest]['name']}, "
+                       f"arriving {vy['end_ts']:%Y-%m-%d %H:%M} UTC"),
+        "likelihood": g.likelihood, "likelihood_step": g.step,
+        "reasons": json.dumps(list(g.reasons), ensure_ascii=False),
+        "confirmed_by": json.dumps(list(g.confirmed_by), default=str),
+        "denied_by": json.dumps(list(g.denied_by), default=str),
+        "dark_hours": round(sum(e["hours"] for e in evidence if e["kind"] == "dark_period"), 1),
+        "other_vessels": [y],
+        "evidence": json.dumps([{k: v for k, v in e.items() if k not in ("hours", "other_mmsi")}
+                                for e in evidence], default=str, ensure_ascii=False),
+    }
 
 
 def _legs(rows: list[dict[str, Any]], watched: Mapping[str, WatchedPort]

@@ -34,6 +34,9 @@ _TS = pa.timestamp("us", tz="UTC")
 
 CASES = pa.schema([
     pa.field("case_id", pa.string(), nullable=False),  # 16 hex digits of (mmsi, ports, start)
+    # "leg": one vessel from port to port; "chain": from a port to a ship-to-ship transfer
+    # at sea, and on in the other vessel to a port
+    pa.field("case_kind", pa.string(), nullable=False),
     pa.field("mmsi", pa.uint32(), nullable=False),
     pa.field("vessel_name", pa.string()),
     pa.field("imo", pa.uint32()),
