@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from vesselwatch.engine_screen import arrow_table
 from vesselwatch.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,9 +38,8 @@ def build_store_cases(engine: Engine, watchlist: str) -> pa.Table:
         raise InputError(f"{store.path}: no events yet; run vesselwatch detect first")
     observations = stored_observations(store.path)
     conn = store.connect()
-    result = conn.sql("select mmsi, arg_max(name, ts) name, arg_max(imo, ts) imo "
-                      "from vessel_reports group by mmsi").arrow()
-    latest = result.read_all() if hasattr(result, "read_all") else result
+    latest = arrow_table(conn.sql("select mmsi, arg_max(name, ts) name, arg_max(imo, ts) imo "
+                                  "from vessel_reports group by mmsi"))
     names = {m: n for m, n in zip(latest["mmsi"].to_pylist(), latest["name"].to_pylist()) if n}
     imos = {m: i for m, i in zip(latest["mmsi"].to_pylist(), latest["imo"].to_pylist()) if i}
     return build_cases(store.events(), watched_ports(watchlist), hits=read_hits(store.path),
@@ -53,10 +53,8 @@ def add_store_observations(engine: Engine, table: pa.Table) -> int:
 
     store = engine.store
     conn = store.connect()
-    result = conn.sql("select distinct mmsi, imo from vessel_reports").arrow()
-    seen = result.read_all() if hasattr(result, "read_all") else result
-    positions = conn.sql("select distinct mmsi from positions").arrow()
-    pos = positions.read_all() if hasattr(positions, "read_all") else positions
+    seen = arrow_table(conn.sql("select distinct mmsi, imo from vessel_reports"))
+    pos = arrow_table(conn.sql("select distinct mmsi from positions"))
     known_mmsi = set(seen["mmsi"].to_pylist()) | set(pos["mmsi"].to_pylist())
     known_imo = {i for i in seen["imo"].to_pylist() if i}
     check_against(table, known_mmsi, known_imo)
@@ -73,18 +71,18 @@ def vessel_profile(engine: Engine, key: int, watchlist: str,
     store = engine.store
     conn = store.connect()
     if 1_000_000 <= key <= 9_999_999:
-        found = _table(conn.sql(f"select distinct mmsi from vessel_reports where imo = {key}"))
+        found = arrow_table(conn.sql(f"select distinct mmsi from vessel_reports where imo = {key}"))
         mmsis = sorted(found["mmsi"].to_pylist())
     else:
         mmsis = [key]
     if not mmsis:
         raise InputError(f"no vessel reported IMO {key} in {store.path}")
     in_list = ", ".join(str(m) for m in mmsis)
-    identities = _table(conn.sql(
+    identities = arrow_table(conn.sql(
         "select mmsi, imo, name, callsign, ship_type, min(ts) first_seen, max(ts) last_seen, "
         f"count(*) reports from vessel_reports where mmsi in ({in_list}) group by all "
         "order by first_seen")).to_pylist()
-    spans = _table(conn.sql(f"select mmsi, min(ts) first_seen, max(ts) last_seen, count(*) "
+    spans = arrow_table(conn.sql(f"select mmsi, min(ts) first_seen, max(ts) last_seen, count(*) "
                             f"positions from positions where mmsi in ({in_list}) "
                             "group by mmsi")).to_pylist()
     if not identities and not spans:
@@ -110,9 +108,3 @@ def vessel_profile(engine: Engine, key: int, watchlist: str,
         "risk": [risk_profile(m, events, hits, watched, risky - {m}, weights) for m in mmsis],
         "cases": [{k: c[k] for k in ("case_id", "likelihood", "hypothesis")} for c in cases],
     }
-
-
-def _table(relation: Any) -> pa.Table:
-    result = relation.arrow()
-    table: pa.Table = result.read_all() if hasattr(result, "read_all") else result
-    return table

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from vesselwatch.engine import Engine
     from vesselwatch.screen.matching import ScreenParams
 
-__all__ = ["ScreenReport", "screen_store"]
+__all__ = ["ScreenReport", "arrow_table", "screen_store"]
 
 
 @dataclass
@@ -41,7 +41,7 @@ class ScreenReport:
         return {**self.__dict__, "seconds": round(self.seconds, 3)}
 
 
-def _arrow(relation: Any) -> pa.Table:
+def arrow_table(relation: Any) -> pa.Table:
     """A DuckDB relation as an Arrow table (``arrow()`` gives a table in DuckDB 1.x and a
     batch reader in 2.x)."""
     result = relation.arrow()
@@ -84,10 +84,10 @@ def screen_store(engine: Engine, sanctions: list[Path], watchlist: str | None,
                          "or vesselwatch reference download) or a watchlist")
     store = engine.store
     conn = store.connect()
-    reports = _arrow(conn.sql(
+    reports = arrow_table(conn.sql(
         "select mmsi, imo, name, callsign, ship_type, min(ts) first_ts, max(ts) last_ts, "
         "count(*) reports from vessel_reports group by all"))
-    spans = _arrow(conn.sql("select mmsi, min(ts) first_ts, max(ts) last_ts from positions "
+    spans = arrow_table(conn.sql("select mmsi, min(ts) first_ts, max(ts) last_ts from positions "
                             "group by mmsi"))
     identities = identity_features(reports, spans)
     starts: dict[int, list[datetime]] = {}
