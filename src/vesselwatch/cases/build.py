@@ -72,9 +72,7 @@ def build_cases(events: pa.Table, watched: Mapping[str, WatchedPort], *,
                     *_sanctions(hit_rows[mmsi]),
                     *_observed(obs, leg, watched, (imos or {}).get(mmsi),
                                (names or {}).get(mmsi))]
-        g = grade(evidence)
         origin, dest = watched[leg["origin"]], watched[leg["dest"]]
-        dark_h = sum(e["hours"] for e in evidence if e["kind"] == "dark_period")
         name = (names or {}).get(mmsi)
         out.append({
             "case_id": case_id(mmsi, leg["origin"], leg["dest"], leg["start"]),
@@ -85,16 +83,9 @@ def build_cases(events: pa.Table, watched: Mapping[str, WatchedPort], *,
             "hypothesis": (f"{name or mmsi} carried cargo from {origin['name']} to "
                            f"{dest['name']} between {leg['start']:%Y-%m-%d %H:%M} and "
                            f"{leg['end']:%Y-%m-%d %H:%M} UTC"),
-            "likelihood": g.likelihood, "likelihood_step": g.step,
-            "reasons": json.dumps(list(g.reasons), ensure_ascii=False),
-            "confirmed_by": json.dumps(list(g.confirmed_by), default=str),
-            "denied_by": json.dumps(list(g.denied_by), default=str),
-            "dark_hours": round(dark_h, 1),
+            **_graded(evidence),
             "other_vessels": sorted({e["other_mmsi"] for e in evidence
                                      if e["kind"] == "encounter"}),
-            "evidence": json.dumps([{k: v for k, v in e.items() if k not in ("hours",
-                                                                              "other_mmsi")}
-                                    for e in evidence], default=str, ensure_ascii=False),
         })
     out.extend(_chains(rows, by_vessel, hit_rows, obs, watched, names or {}, imos or {}))
     out.sort(key=lambda c: (-c["likelihood_step"], c["departed_ts"], c["mmsi"]))
@@ -153,7 +144,6 @@ def _chain(meet: dict[str, Any], x: int, vx: dict[str, Any], y: int, vy: dict[st
     for e in evidence:
         unique.setdefault((e["kind"], e["ref"]), e)
     evidence = list(unique.values())
-    g = grade(evidence)
     nx, ny = names.get(x) or str(x), names.get(y) or str(y)
     return {
         "case_id": case_id(x, origin, f"{dest}|via|{y}", vx["start_ts"]), "case_kind": "chain",
@@ -165,12 +155,19 @@ def _chain(meet: dict[str, Any], x: int, vx: dict[str, Any], y: int, vy: dict[st
                        f"at sea to {ny} on {t:%Y-%m-%d %H:%M} UTC near {meet['lat']:.2f} N "
                        f"{meet['lon']:.2f} E; {ny} carried it to {watched[dest]['name']}, "
                        f"arriving {vy['end_ts']:%Y-%m-%d %H:%M} UTC"),
+        **_graded(evidence), "other_vessels": [y],
+    }
+
+
+def _graded(evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    """The grade columns of a case (``CASES``) from its evidence."""
+    g = grade(evidence)
+    return {
         "likelihood": g.likelihood, "likelihood_step": g.step,
         "reasons": json.dumps(list(g.reasons), ensure_ascii=False),
         "confirmed_by": json.dumps(list(g.confirmed_by), default=str),
         "denied_by": json.dumps(list(g.denied_by), default=str),
         "dark_hours": round(sum(e["hours"] for e in evidence if e["kind"] == "dark_period"), 1),
-        "other_vessels": [y],
         "evidence": json.dumps([{k: v for k, v in e.items() if k not in ("hours", "other_mmsi")}
                                 for e in evidence], default=str, ensure_ascii=False),
     }

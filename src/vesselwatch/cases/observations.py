@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,10 @@ from vesselwatch.model.observations import (
     REQUIRED_COLUMNS,
 )
 from vesselwatch.model.schema import TS_MAX_US, TS_MIN_US
+from vesselwatch.model.times import to_us, utc_iso
 
 __all__ = ["check_against", "content_id", "observation", "read_observations"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CSV_SUFFIXES = (".csv",)
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
@@ -180,7 +180,7 @@ def check_against(observations: pa.Table, known_mmsi: set[int], known_imo: set[i
         shown = claim if len(claim) <= 60 else claim[:57] + "..."
         raise InputError(
             f"observation {cols['observation_id'][i]!r} ({cols['kind'][i]}, "
-            f"{_iso(cols['ts'][i])}, {shown!r}): unknown vessel: the store has never seen "
+            f"{utc_iso(cols['ts'][i])}, {shown!r}): unknown vessel: the store has never seen "
             f"{what}; check the number, ingest that vessel's AIS first, or name it by "
             "vessel_name only")
 
@@ -188,7 +188,7 @@ def check_against(observations: pa.Table, known_mmsi: set[int], known_imo: set[i
 def content_id(row: Mapping[str, Any]) -> str:
     """16 hex digits of a hash of what an observation says (:data:`CONTENT_COLUMNS`): the
     id of an observation given without one, the same on every import of the same record."""
-    values = [_us(v) if isinstance(v, datetime) else v
+    values = [to_us(v) if isinstance(v, datetime) else v
               for v in (row.get(n) for n in CONTENT_COLUMNS)]
     text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
@@ -220,8 +220,8 @@ def _check_record(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise InputError(f"{where}: field {given!r} is given but {other!r} is empty; give "
                          "both lat and lon (decimal degrees) or neither")
     if row["end_ts"] is not None and row["end_ts"] < row["ts"]:
-        raise InputError(f"{where}: field 'end_ts' ({_iso(row['end_ts'])}) is before 'ts' "
-                         f"({_iso(row['ts'])}); swap them or fix the times")
+        raise InputError(f"{where}: field 'end_ts' ({utc_iso(row['end_ts'])}) is before 'ts' "
+                         f"({utc_iso(row['ts'])}); swap them or fix the times")
     if all(row[n] is None for n in ("lat", "place", "mmsi", "imo", "vessel_name")):
         raise InputError(f"{where}: no place and no vessel; give lat and lon, place (a port "
                          "id or a name such as 'Tikhoretsk depot'), mmsi, imo or vessel_name")
@@ -300,8 +300,8 @@ def _time(value: Any, where: str, name: str) -> datetime | None:
         raise InputError(f"{where}: field {name!r} ({value!s}) has no zone; end it with Z "
                          "or an offset such as +03:00")
     when = when.astimezone(UTC)
-    if not TS_MIN_US <= _us(when) < TS_MAX_US:
-        raise InputError(f"{where}: field {name!r} ({_iso(when)}) is outside 1980-2100; "
+    if not TS_MIN_US <= to_us(when) < TS_MAX_US:
+        raise InputError(f"{where}: field {name!r} ({utc_iso(when)}) is outside 1980-2100; "
                          "check the time")
     return when
 
@@ -397,14 +397,3 @@ def _credibility(value: Any, where: str, name: str) -> int | None:
         raise InputError(f"{where}: field {name!r} is {value!r}; grade the information "
                          f"with one digit: {scale}")
     return grade
-
-
-def _us(when: datetime) -> int:
-    return (when - _EPOCH) // timedelta(microseconds=1)
-
-
-def _iso(when: datetime) -> str:
-    """UTC ISO 8601 text ending in ``Z`` (microseconds only when there are any)."""
-    when = when.astimezone(UTC)
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
-    return text + (f".{when.microsecond:06d}" if when.microsecond else "") + "Z"

@@ -21,6 +21,7 @@ import pyarrow as pa
 from vesselwatch.errors import InputError
 from vesselwatch.model.events import EventType
 from vesselwatch.model.schema import TS, TS_MAX_US, TS_MIN_US
+from vesselwatch.model.times import EPOCH, to_us, utc_iso
 
 __all__ = ["CAUSES", "KINDS", "TRUTH", "UNTIL_KEY", "VESSELS_KEY", "Truth", "load_truth", "truth_table", "write_truth"]
 
@@ -53,7 +54,6 @@ KINDS: dict[str, frozenset[str]] = {
                                           "mmsi_issue"}),
 }
 _TYPES = tuple(t.value for t in EventType)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
@@ -69,7 +69,7 @@ class Truth:
 
     @property
     def until_us(self) -> int | None:
-        return None if self.until is None else _to_us(self.until)
+        return None if self.until is None else to_us(self.until)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -217,8 +217,8 @@ def _check_row(obj: Mapping[str, Any], where: str, *, json_text: bool) -> tuple[
         raise InputError(f"{where}: field 'start_ts' is null; give when the event began")
     end = _parse_time(obj["end_ts"], where, "end_ts", json_text=json_text)
     if end is not None and end < start:
-        raise InputError(f"{where}: field 'end_ts' ({_iso(end)}) is before 'start_ts' "
-                         f"({_iso(start)}); swap them or fix the times")
+        raise InputError(f"{where}: field 'end_ts' ({utc_iso(end)}) is before 'start_ts' "
+                         f"({utc_iso(start)}); swap them or fix the times")
     kind = _text(obj.get("kind"), where, "kind")
     if kind is not None:
         allowed = KINDS.get(kind_of)
@@ -273,8 +273,8 @@ def _parse_time(value: Any, where: str, name: str, *, json_text: bool) -> dateti
         raise InputError(f"{where}: field {name!r} is {value!r}; write an ISO 8601 time "
                          "such as 2023-09-01T12:00:00Z, or null")
     when = when.astimezone(UTC)
-    if not TS_MIN_US <= _to_us(when) < TS_MAX_US:
-        raise InputError(f"{where}: field {name!r} ({_iso(when)}) is outside 1980-2100; "
+    if not TS_MIN_US <= to_us(when) < TS_MAX_US:
+        raise InputError(f"{where}: field {name!r} ({utc_iso(when)}) is outside 1980-2100; "
                          "check the time")
     return when
 
@@ -296,7 +296,7 @@ def truth_table(columns: Mapping[str, Any]) -> pa.Table:
         obj = {name: col[i] for name, col in values.items()}
         for name in ("start_ts", "end_ts"):
             if isinstance(obj.get(name), int):
-                obj[name] = _EPOCH + timedelta(microseconds=obj[name])
+                obj[name] = EPOCH + timedelta(microseconds=obj[name])
         for name in ("port_id", "kind", "label", "other_mmsi", "cause"):
             obj.setdefault(name, None)
         rows.append(_check_row(obj, f"truth table, row {i + 1}", json_text=False))
@@ -321,7 +321,7 @@ def write_truth(table: pa.Table, path: str | Path, *, until: datetime | None = N
     header: dict[str, Any] = {}
     if until is not None:
         until = _parse_time(until, "until", UNTIL_KEY, json_text=False)
-        header[UNTIL_KEY] = _iso(until) if until is not None else None
+        header[UNTIL_KEY] = utc_iso(until) if until is not None else None
     if vessels is not None:
         header[VESSELS_KEY] = sorted(_vessels(list(vessels), "vessels"))
     if suffix in _PARQUET_SUFFIXES:
@@ -332,18 +332,7 @@ def write_truth(table: pa.Table, path: str | Path, *, until: datetime | None = N
         return p
     lines = [json.dumps(header)] if header else []
     for row in checked.to_pylist():
-        lines.append(json.dumps({k: (_iso(v) if isinstance(v, datetime) else v)
+        lines.append(json.dumps({k: (utc_iso(v) if isinstance(v, datetime) else v)
                                  for k, v in row.items()}))
     p.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return p
-
-
-def _to_us(when: datetime) -> int:
-    return (when - _EPOCH) // timedelta(microseconds=1)
-
-
-def _iso(when: datetime) -> str:
-    """UTC ISO 8601 text ending in ``Z`` (microseconds only when there are any)."""
-    when = when.astimezone(UTC)
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
-    return text + (f".{when.microsecond:06d}" if when.microsecond else "") + "Z"
