@@ -139,3 +139,24 @@ def test_a_clean_vessel_sharing_only_a_common_name(lists: Any) -> None:
     assert hits and all(h["tier"] == "lead" and h["common_name"] for h in hits)
     assert max(h["score"] for h in hits) <= 0.45
     assert pc.sum(pa.array([h["entity_name"] == "Maria" for h in hits])).as_py() >= 1
+
+
+def test_real_us_ais_finds_a_tanker_the_eu_listed_five_years_later(
+        tmp_path: Path, data_dir: Path) -> None:
+    """The NY Harbor first hour of 30 June 2020 (NOAA MarineCadastre) against the EU Russia
+    table: the Marshall Islands tanker TARGALE broadcast IMO 9323340, the IMO of the
+    vessel the EU listed on 24 October 2025 as TRANQUIL SEA. The only sanctioned hit; seen
+    long before the listing."""
+    from vesselwatch.engine import Engine
+
+    engine = Engine(tmp_path / "store")
+    engine.ingest([data_dir / "ais_tracks_marinecadastre_tracktable" /
+                   "NYHarbor_2020_06_30_first_hour.csv"])
+    report = engine.screen([data_dir / "sanctions_eu_vessels_opensanctions" / "32014R0833.csv"],
+                           watchlist=None)
+    (hit,) = [h for h in report.hits if h["tier"] == "sanctioned"]
+    assert (hit["mmsi"], hit["vessel_name"], hit["entity_name"]) == (538002775, "TARGALE",
+                                                                      "TRANQUIL SEA")
+    assert hit["listed_on"] == date(2025, 10, 24) and hit["seen_after_listing"] is False
+    assert "Last seen 2020-06-30, before the listing" in hit["explanation"]
+    assert all(h["tier"] == "lead" for h in report.hits if h is not hit)
