@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from observation_samples import DENIAL, NAJIN
 from vesselwatch.cases.observations import observation
 from vesselwatch.cases.observations import read_observations as read_file
 from vesselwatch.errors import InputError, StoreError
@@ -33,17 +34,6 @@ from vesselwatch.store.observations import (
     remove_observation,
 )
 
-NAJIN: dict[str, Any] = {
-    "kind": "satellite_image", "ts": "2023-09-12T02:00:00Z", "lat": 42.2333, "lon": 130.3,
-    "place": "KPRJN", "source": "CSIS Beyond Parallel", "reliability": "B", "credibility": 2,
-    "claim": "containers on Pier 1 at Najin",
-}
-DENIAL: dict[str, Any] = {
-    "observation_id": "ru-denial-1", "kind": "denial", "ts": "2023-10-14T10:00:00+03:00",
-    "place": "Dunai", "source": "Russian Ministry of Foreign Affairs", "party": "Russia",
-    "interested": True, "reliability": "F", "credibility": 6,
-    "claim": "no munitions were received from the DPRK",
-}
 RAIL: dict[str, Any] = {
     "kind": "rail_shipment", "ts": "2023-10-20T09:00:00Z", "end_ts": "2023-10-21T18:00:00Z",
     "place": "Tikhoretsk depot", "mmsi": 273123456, "imo": 9074729, "vessel_name": "Angara",

@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from vesselwatch.errors import InputError
+from vesselwatch.jsonlines import json_objects
 from vesselwatch.model.observations import (
     CONTENT_COLUMNS,
     CREDIBILITY,
@@ -95,21 +96,7 @@ def read_observations(path: str | Path) -> pa.Table:
 
 
 def _jsonl_records(text: str, path: Path) -> list[tuple[int, Mapping[str, Any]]]:
-    out: list[tuple[int, Mapping[str, Any]]] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}, line {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg}); write one JSON object "
-                             "per line") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{where}: a line must be a JSON object ({{...}}), found "
-                             f"{type(obj).__name__}; write one observation per line")
-        out.append((number, obj))
-    return out
+    return list(json_objects(text, path, hint="; write one observation per line"))
 
 
 def _csv_records(text: str, path: Path) -> list[tuple[int, Mapping[str, Any]]]:

@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from vesselwatch.errors import InputError
+from vesselwatch.jsonlines import json_objects
 from vesselwatch.model.events import EventType
 from vesselwatch.model.schema import TS, TS_MAX_US, TS_MIN_US
 from vesselwatch.model.times import EPOCH, to_us, utc_iso
@@ -102,18 +103,8 @@ def _load_jsonl(path: Path) -> Truth:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; a truth file is JSON Lines (UTF-8) or "
                          "Parquet (.parquet)") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, obj in json_objects(text, path):
         where = f"{path}, line {number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg}); write one JSON object "
-                             "per line") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{where}: a line must be a JSON object ({{...}}), found "
-                             f"{type(obj).__name__}")
         if UNTIL_KEY in obj or VESSELS_KEY in obj:
             if seen_row or seen_header or not set(obj) <= {UNTIL_KEY, VESSELS_KEY}:
                 raise InputError(f"{where}: fields {UNTIL_KEY!r} and {VESSELS_KEY!r} go on "
