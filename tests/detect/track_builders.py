@@ -11,15 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from position_rows import positions_table
 from vesselwatch.detect.config import NM_M, DetectConfig
 from vesselwatch.detect.tracks import Tracks, prepare_tracks
-from vesselwatch.model.schema import POSITIONS
 from vesselwatch.reference.geodesy import EARTH_RADIUS_M
 from vesselwatch.reference.ports import Port, PortIndex
 
@@ -65,25 +64,6 @@ def vessel(mmsi: int, start_us: int, end_us: int, every_s: float, lat: float, lo
     reported = speed_kn if sog == "same" else sog
     return [(mmsi, int(ti), float(la), float(lo), None if reported is None else float(reported))
             for ti, la, lo in zip(t, lats, lons)]
-
-
-def positions_table(rows: Sequence[Row]) -> pa.Table:
-    """Rows as a table in the canonical POSITIONS schema (other columns null)."""
-    n = len(rows)
-    cols: dict[str, Any] = {
-        "mmsi": [r[0] for r in rows],
-        "ts": [r[1] for r in rows],
-        "ts_source": ["csv"] * n,
-        "lat": [r[2] for r in rows],
-        "lon": [r[3] for r in rows],
-        "sog_kn": [r[4] for r in rows],
-        "source_id": ["synthetic"] * n,
-        "source_line": list(range(n)),
-        "msg_hash": list(range(n)),
-    }
-    arrays = [pa.array(cols[f.name], type=f.type) if f.name in cols else pa.nulls(n, f.type)
-              for f in POSITIONS]
-    return pa.Table.from_arrays(arrays, schema=POSITIONS)
 
 
 class StubLand:

@@ -18,6 +18,8 @@ import pyarrow as pa
 from oracle_all import oracle_events
 from oracle_common import EARTH_RADIUS_M, norm_ports
 
+from position_rows import positions_table  # noqa: F401 - the tests import it from here
+
 EVENT_TYPES = ("gap", "port_visit", "encounter", "loitering", "spoofing", "identity_change",
                "voyage", "dark_voyage")
 
@@ -34,28 +36,6 @@ ABS_TOL = 1e-9
 
 
 # --- inputs ---------------------------------------------------------------------------------
-
-
-def positions_table(rows: Sequence[tuple]) -> pa.Table:
-    """Rows (mmsi, ts_us, lat|None, lon|None, sog|None[, mmsi_issue]) in the POSITIONS schema."""
-    from vesselwatch.model.schema import POSITIONS
-
-    n = len(rows)
-    cols: dict[str, Any] = {
-        "mmsi": [r[0] for r in rows],
-        "ts": [r[1] for r in rows],
-        "ts_source": ["csv"] * n,
-        "lat": [r[2] for r in rows],
-        "lon": [r[3] for r in rows],
-        "sog_kn": [r[4] for r in rows],
-        "mmsi_issue": [r[5] if len(r) > 5 else None for r in rows],
-        "source_id": ["oracle"] * n,
-        "source_line": list(range(n)),
-        "msg_hash": list(range(n)),
-    }
-    arrays = [pa.array(cols[f.name], type=f.type) if f.name in cols else pa.nulls(n, f.type)
-              for f in POSITIONS]
-    return pa.Table.from_arrays(arrays, schema=POSITIONS)
 
 
 def reports_table(rows: Sequence[tuple]) -> pa.Table:
