@@ -121,17 +121,19 @@ def run_demo(store: str | Path, *, seed: int = 1, days: float | None = None,
                    for h in screened.hits if not h["false_positive"]],
         screened_against=screened.lists)
     _findings(engine, report, watched=_watched_ports(DEMO_SCENARIO))
-    report.cases = [{k: v for k, v in c.items() if k != "evidence"}
-                    for c in engine.cases(watchlist=DEMO_SCENARIO).to_pylist()]
+    from vesselwatch.engine_cases import decoded_case
+
+    cases = [decoded_case(c) for c in engine.cases(watchlist=DEMO_SCENARIO).to_pylist()]
+    report.cases = [{k: v for k, v in c.items() if k != "evidence"} for c in cases]
     lap("findings")
     tick("writing the case dossiers", 6, len(_STEPS))
     from vesselwatch.export.dossier import write_dossier
 
     (root / "dossiers").mkdir(exist_ok=True)
-    for c in report.cases:
+    for c, full in zip(report.cases, cases):
         c["dossier"] = str(write_dossier(engine, c["case_id"], "html",
                                          root / "dossiers" / f"{c['case_id']}.html",
-                                         watchlist=DEMO_SCENARIO))
+                                         watchlist=DEMO_SCENARIO, case=full))
     lap("dossiers")
     report.seconds = clock
     tick("done", len(_STEPS), len(_STEPS))

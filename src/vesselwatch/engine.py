@@ -314,16 +314,13 @@ class Engine:
 
     def case(self, case_id: str, *, watchlist: str = DEFAULT_WATCHLIST) -> dict[str, Any]:
         """One case, its evidence and reasons decoded from JSON."""
-        import json
+        from vesselwatch.engine_cases import decoded_case
 
         rows = [r for r in self.cases(watchlist=watchlist).to_pylist() if r["case_id"] == case_id]
         if not rows:
             raise InputError(f"no case {case_id!r} in {self.store.path}; vesselwatch cases "
                              "lists them")
-        row: dict[str, Any] = rows[0]
-        for key in ("reasons", "confirmed_by", "denied_by", "evidence"):
-            row[key] = json.loads(row[key])
-        return row
+        return decoded_case(rows[0])
 
     # -- evaluation ----------------------------------------------------------------------
 

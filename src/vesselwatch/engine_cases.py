@@ -13,7 +13,8 @@ from vesselwatch.errors import InputError
 if TYPE_CHECKING:
     from vesselwatch.engine import Engine
 
-__all__ = ["add_store_observations", "build_store_cases", "vessel_profile", "watched_ports"]
+__all__ = ["add_store_observations", "build_store_cases", "decoded_case", "vessel_profile",
+           "watched_ports"]
 
 
 def watched_ports(watchlist: str) -> dict[str, dict[str, Any]]:
@@ -25,6 +26,16 @@ def watched_ports(watchlist: str) -> dict[str, dict[str, Any]]:
     return {index.port_id[i]: {"port_id": index.port_id[i], "name": index.name[i],
                                "country": index.country[i], "lat": float(index.lat[i]),
                                "lon": float(index.lon[i])} for i in range(len(index))}
+
+
+def decoded_case(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``CASES`` row with its reasons, statements and evidence decoded from JSON."""
+    import json
+
+    out = dict(row)
+    for key in ("reasons", "confirmed_by", "denied_by", "evidence"):
+        out[key] = json.loads(out[key])
+    return out
 
 
 def build_store_cases(engine: Engine, watchlist: str) -> pa.Table:

@@ -55,11 +55,15 @@ class DossierData:
     detection: dict[str, Any] | None = None
 
 
-def gather(engine: Engine, case_id: str, *, watchlist: str = "dprk-russia") -> DossierData:
-    """Read case ``case_id`` and what its dossier shows from ``engine``'s store."""
+def gather(engine: Engine, case_id: str, *, watchlist: str = "dprk-russia",
+           case: dict[str, Any] | None = None) -> DossierData:
+    """Read case ``case_id`` and what its dossier shows from ``engine``'s store. ``case``:
+    the case already at hand (``Engine.case``'s form), so a caller writing many dossiers
+    builds the cases once."""
     from vesselwatch.engine_cases import watched_ports
 
-    case = engine.case(case_id, watchlist=watchlist)
+    if case is None:
+        case = engine.case(case_id, watchlist=watchlist)
     mmsi, t0, t1 = case["mmsi"], case["departed_ts"], case["arrived_ts"]
     table = engine.positions(mmsi=[mmsi], start=t0, end=t1 + timedelta(microseconds=1))
     track = [r for r in table.select(["ts", "lat", "lon", "sog_kn"]).to_pylist()
@@ -85,11 +89,12 @@ def gather(engine: Engine, case_id: str, *, watchlist: str = "dprk-russia") -> D
 
 
 def write_dossier(engine: Engine, case_id: str, fmt: str, dest: Path, *,
-                  watchlist: str = "dprk-russia") -> Path:
-    """Write case ``case_id`` as ``fmt`` (one of :data:`DOSSIER_FORMATS`) to ``dest``."""
+                  watchlist: str = "dprk-russia", case: dict[str, Any] | None = None) -> Path:
+    """Write case ``case_id`` as ``fmt`` (one of :data:`DOSSIER_FORMATS`) to ``dest``
+    (``case``: see :func:`gather`)."""
     if fmt not in DOSSIER_FORMATS:
         raise InputError(f"unknown dossier format {fmt!r}; use one of {', '.join(DOSSIER_FORMATS)}")
-    data = gather(engine, case_id, watchlist=watchlist)
+    data = gather(engine, case_id, watchlist=watchlist, case=case)
     if fmt == "parquet":
         from vesselwatch.export.geoparquet import write_geoparquet
 
