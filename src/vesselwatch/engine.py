@@ -192,10 +192,17 @@ class Engine:
         mmsi: Iterable[int] | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
     ) -> pa.Table:
-        """Positions in canonical columns, sorted by (mmsi, ts); the range is [start, end)."""
+        """Positions in canonical columns, sorted by (mmsi, ts); the range is [start, end).
+        ``columns``: only these; ``bbox``: (min_lon, min_lat, max_lon, max_lat) in degrees,
+        edges included (min_lon > max_lon crosses the antimeridian); rows without a
+        position are then left out."""
         wanted = list(mmsi) if mmsi is not None else None
-        return self.store.positions(mmsi=wanted or None, start=start, end=end)
+        return self.store.positions(mmsi=wanted or None, start=start, end=end,
+                                    columns=columns, bbox=bbox)
 
     def vessel_reports(
         self,

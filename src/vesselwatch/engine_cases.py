@@ -13,8 +13,8 @@ from vesselwatch.errors import InputError
 if TYPE_CHECKING:
     from vesselwatch.engine import Engine
 
-__all__ = ["add_store_observations", "build_store_cases", "decoded_case", "vessel_profile",
-           "watched_ports"]
+__all__ = ["add_store_observations", "build_store_cases", "decoded_case", "risky_vessels",
+           "vessel_profile", "watched_ports"]
 
 
 def watched_ports(watchlist: str) -> dict[str, dict[str, Any]]:
@@ -55,6 +55,15 @@ def build_store_cases(engine: Engine, watchlist: str) -> pa.Table:
     imos = {m: i for m, i in zip(latest["mmsi"].to_pylist(), latest["imo"].to_pylist()) if i}
     return build_cases(store.events(), watched_ports(watchlist), hits=read_hits(store.path),
                        observations=observations, names=names, imos=imos)
+
+
+def risky_vessels(events: list[dict[str, Any]], hits: list[dict[str, Any]]) -> set[int]:
+    """The vessels an encounter with counts as risky in a risk profile: listed (a
+    sanctioned or risk hit not marked false positive) or dark (a gap of confidence 3+)."""
+    risky = {h["mmsi"] for h in hits if h["tier"] in ("sanctioned", "risk")
+             and not h["false_positive"]}
+    return risky | {e["mmsi"] for e in events
+                    if e["event_type"] == "gap" and e["confidence"] >= 3}
 
 
 def add_store_observations(engine: Engine, table: pa.Table) -> int:
@@ -101,9 +110,7 @@ def vessel_profile(engine: Engine, key: int, watchlist: str,
     events = store.events().to_pylist() if store.detection() is not None else []
     hits_table = read_hits(store.path)
     hits = hits_table.to_pylist() if hits_table is not None else []
-    risky = {h["mmsi"] for h in hits if h["tier"] in ("sanctioned", "risk")
-             and not h["false_positive"]}
-    risky |= {e["mmsi"] for e in events if e["event_type"] == "gap" and e["confidence"] >= 3}
+    risky = risky_vessels(events, hits)
     watched = watched_ports(watchlist)
     weights = weights or RiskWeights()
     counts: dict[str, int] = {}

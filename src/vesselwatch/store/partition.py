@@ -11,7 +11,7 @@ meaning the row of the earliest source (the order sources were added) with the l
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 
 from vesselwatch.store import _order as ordering  # type: ignore[attr-defined]
 from vesselwatch.store import faults
-from vesselwatch.store.layout import data_file, day_label
+from vesselwatch.store.layout import US_PER_DAY, data_file, day_index, day_label
 from vesselwatch.store.manifest import DataFile
-from vesselwatch.store.staging import DayRows, ts_micros
+from vesselwatch.store.staging import DayRows, Presorted, ts_micros
 
 KEY = ("mmsi", "ts", "msg_hash")
 ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group: the unit of pruning by mmsi/ts
@@ -51,8 +51,16 @@ def sort_and_dedupe(
     source_line: np.ndarray,
     source_rank: SourceRank,
     n_buckets: int,
+    group: np.ndarray | None = None,
+    key_ts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Order rows by ``(bucket, mmsi, ts, msg_hash, source rank, source_line)``.
+
+    ``group`` (small non-negative integers, one per row, constant for each mmsi bucket)
+    replaces the bucket as the most significant key: :func:`presort` passes the
+    partition number so that one sort orders every partition of a table at once, with
+    ``key_ts``, the time since the start of each row's day, for the packed key (what
+    orders rows inside a group; ``ts`` itself still breaks the ties).
 
     Returns ``(order, first)``: ``order`` is the permutation, ``first[i]`` says whether row
     ``order[i]`` is the first of its ``(mmsi, ts, msg_hash)``. One argsort of a packed key
@@ -66,9 +74,10 @@ def sort_and_dedupe(
         return np.empty(0, np.intp), np.empty(0, bool)
     m64 = mmsi.astype(np.uint64)
     width = np.uint64(30 if int(m64.max()) < 2**30 else 32)  # a valid mmsi is below 2**30
-    major = ((m64 % np.uint64(n_buckets)) << width) | m64
+    high = m64 % np.uint64(n_buckets) if group is None else group.astype(np.uint64)
+    major = (high << width) | m64
     ts = np.ascontiguousarray(ts, dtype=np.int64)
-    key = _packed_key(major, ts)
+    key = _packed_key(major, ts if key_ts is None else key_ts)
     if key is None:  # no room to pack: rank the distinct (major, ts) pairs instead
         order = np.lexsort((ts, major))
         s_major, s_ts = major[order], ts[order]
@@ -121,6 +130,42 @@ def _sort_long_runs(
     order[pos] = rows[np.lexsort((*(k[rows] for k in keys), run))]
 
 
+def presort(rows: pa.Table, n_buckets: int, rank_of: Callable[[pa.Table], SourceRank]
+            ) -> Iterator[tuple[tuple[int, int], DayRows]]:
+    """Split ``rows`` by (UTC day, mmsi bucket), each partition already sorted and
+    deduplicated as :func:`commit_day` needs it: one sort for the whole table instead of a
+    split and then a sort per partition. ``rank_of(rows)`` ranks the rows' sources."""
+    if rows.num_rows == 0:
+        return
+    mmsi = _np(rows, "mmsi")
+    ts = ts_micros(rows)
+    days = day_index(ts)
+    present, dense = _dense(days)  # few days: numbered densely, the key keeps its time bits
+    group = dense * n_buckets + mmsi % n_buckets
+    order, first = sort_and_dedupe(mmsi, ts, _np(rows, "msg_hash"), _np(rows, "source_line"),
+                                   rank_of(rows), n_buckets, group, ts - days * US_PER_DAY)
+    s_group = group[order]
+    cuts = np.flatnonzero(s_group[1:] != s_group[:-1]) + 1
+    s_mmsi, s_ts = mmsi[order], ts[order]
+    for start, end in zip(np.concatenate(([0], cuts)).tolist(),
+                          np.concatenate((cuts, [len(order)])).tolist(), strict=True):
+        g = int(s_group[start])
+        keys = Presorted(s_mmsi[start:end], s_ts[start:end], first[start:end])
+        day = int(present[g // n_buckets])
+        yield (day, g % n_buckets), DayRows(rows, order[start:end], keys)
+
+
+def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``values`` (ascending) and each value's index among them; a count over
+    the range where it is short (``np.unique`` hashes, and costs ten times more)."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > 1_000_000:
+        return np.unique(values, return_inverse=True)
+    seen = np.bincount(values - low) > 0
+    number = np.cumsum(seen) - 1
+    return np.flatnonzero(seen) + low, number[values - low]
+
+
 def keys_in_store(rows: pa.Table | DayRows, root: Path, existing: list[DataFile]) -> np.ndarray:
     """Mask of ``rows`` whose ``(mmsi, ts, msg_hash)`` is in one of the ``existing`` files.
 
@@ -162,19 +207,24 @@ def commit_day(
     for the anti-join against the store. Each path is appended to ``written`` before its
     file is created, so that a failed commit can remove every file it started.
     """
-    mmsi = _np(rows, "mmsi")
-    ts = ts_micros(rows)
-    order, first = sort_and_dedupe(
-        mmsi, ts, _np(rows, "msg_hash"), _np(rows, "source_line"), source_rank, n_buckets
-    )
+    presorted = rows.presorted if isinstance(rows, DayRows) else None
+    if presorted is not None:
+        mmsi, ts, first = presorted.mmsi, presorted.ts, presorted.first
+        order = np.arange(len(mmsi))
+    else:
+        mmsi = _np(rows, "mmsi")
+        ts = ts_micros(rows)
+        order, first = sort_and_dedupe(
+            mmsi, ts, _np(rows, "msg_hash"), _np(rows, "source_line"), source_rank, n_buckets
+        )
     buckets = mmsi % n_buckets
-    prior = existing({int(b) for b in np.unique(buckets)})
+    prior = existing({int(b) for b in np.flatnonzero(np.bincount(buckets))})
     keep = first & ~keys_in_store(rows, root, prior)[order] if prior else first
     index = order[keep]
     out = DayOutcome(kept=len(index), duplicates=rows.num_rows - len(index))
     if len(index) == 0:
         return out
-    kept_rows = rows.take(pa.array(index))
+    kept_rows = rows.take(index)
     k_mmsi, k_ts, k_bucket = mmsi[index], ts[index], buckets[index]
     out.vessels = k_mmsi[np.concatenate(([True], k_mmsi[1:] != k_mmsi[:-1]))]
     out.ts_min_us, out.ts_max_us = int(k_ts.min()), int(k_ts.max())

@@ -2,8 +2,9 @@
 
 A query names vessels (``mmsi``) and a half-open time window ``[start, end)``. Files are
 pruned by UTC day, by bucket (``mmsi % n_buckets``), and by the mmsi and ts ranges recorded
-for each file in the manifest; the remaining files are scanned with the same filter and the
-rows are returned sorted by ``(mmsi, ts)``.
+for each file in the manifest; the remaining files are scanned with the same filter (plus a
+``bbox`` on lat/lon, if given), reading only the ``columns`` asked for, and the rows are
+returned sorted by ``(mmsi, ts)``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pyarrow.dataset loads on the first read: an ingest never ne
 
 _US = timedelta(microseconds=1)
 _UINT32_MAX = 2**32 - 1
+_SORT_KEYS = ("mmsi", "ts", "msg_hash")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -85,24 +87,52 @@ def read_rows(
     mmsi: Sequence[int] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> pa.Table:
-    """Rows of ``table_name`` for ``mmsi`` in ``[start, end)``, sorted by ``(mmsi, ts)``."""
-    if start is not None and end is not None and as_utc(end) <= as_utc(start):
-        return TABLES[table_name].empty_table()
+    """Rows of ``table_name`` for ``mmsi`` in ``[start, end)``, sorted by ``(mmsi, ts)``.
+
+    ``columns``: only these (default: all, in schema order). ``bbox``: (min_lon, min_lat,
+    max_lon, max_lat) in degrees, edges included, for tables with ``lat``/``lon``; rows
+    without a position are left out; ``min_lon > max_lon`` crosses the antimeridian.
+    """
     schema = TABLES[table_name]
+    names = list(schema.names if columns is None else columns)
+    unknown = [n for n in names if n not in schema.names]
+    if unknown:
+        raise StoreError(f"{table_name} has no column {unknown[0]!r}; its columns are "
+                         f"{', '.join(schema.names)}")
+    if start is not None and end is not None and as_utc(end) <= as_utc(start):
+        return _empty(schema, names)
     files = select_files(snapshot, table_name, mmsi, start, end)
     if not files:
-        return schema.empty_table()
+        return _empty(schema, names)
     condition: ds.Expression | None = None
-    for clause in _clauses(mmsi, start, end):
+    for clause in [*_clauses(mmsi, start, end), *_bbox_clauses(bbox)]:
         condition = clause if condition is None else condition & clause
-    rows = _scan(root, files, schema, condition)
+    read = list(dict.fromkeys([*names, *_SORT_KEYS]))
+    rows = _scan(root, files, schema, condition, read)
     if rows.num_rows > 1:
-        order = pc.sort_indices(
-            rows, [("mmsi", "ascending"), ("ts", "ascending"), ("msg_hash", "ascending")]
-        )
+        order = pc.sort_indices(rows, [(k, "ascending") for k in _SORT_KEYS])
         rows = rows.take(order)
-    return rows.combine_chunks()
+    return rows.select(names).combine_chunks()
+
+
+def _empty(schema: pa.Schema, names: list[str]) -> pa.Table:
+    return schema.empty_table().select(names)
+
+
+def _bbox_clauses(bbox: tuple[float, float, float, float] | None) -> list[ds.Expression]:
+    if bbox is None:
+        return []
+    import pyarrow.dataset as ds
+
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
+    lat, lon = ds.field("lat"), ds.field("lon")
+    in_lon = ((lon >= min_lon) & (lon <= max_lon)) if min_lon <= max_lon else \
+        ((lon >= min_lon) | (lon <= max_lon))
+    return [(lat >= min_lat) & (lat <= max_lat), in_lon]
 
 
 def _clauses(
@@ -121,14 +151,15 @@ def _clauses(
 
 
 def _scan(
-    root: Path, files: list[DataFile], schema: pa.Schema, condition: ds.Expression | None
+    root: Path, files: list[DataFile], schema: pa.Schema, condition: ds.Expression | None,
+    columns: list[str] | None = None,
 ) -> pa.Table:
     import pyarrow.dataset as ds
 
     paths = [str(root / f.path) for f in files]
     try:
         dataset = ds.dataset(paths, schema=schema, format="parquet")
-        return dataset.to_table(filter=condition)
+        return dataset.to_table(columns=columns, filter=condition)
     except (OSError, pa.ArrowInvalid) as e:
         raise StoreError(
             f"cannot read committed files of {root} ({e}); the store is damaged: restore the "

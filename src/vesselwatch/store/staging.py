@@ -10,8 +10,10 @@ bounded by the largest partition, not by the input.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +24,7 @@ from vesselwatch.model.schema import TABLES, wire_schema
 from vesselwatch.store import faults
 from vesselwatch.store.layout import PARTITIONED_TABLES, QUARANTINE_TABLE, day_index
 
+TableOrColumn = TypeVar("TableOrColumn", pa.Table, pa.ChunkedArray)
 DEFAULT_FLUSH_ROWS = 4_000_000  # about 400 MB of rows in memory before they are spilled
 
 
@@ -72,16 +75,30 @@ def encode_strings(rows: pa.Table) -> pa.Table:
     return pa.table(columns, schema=pa.schema(fields))
 
 
+@dataclass(frozen=True)
+class Presorted:
+    """Keys of a :class:`DayRows` whose ``index`` is already the commit's order:
+    ``mmsi`` and ``ts`` (int64 microseconds) of the rows in that order, and ``first``,
+    whether each is the first of its ``(mmsi, ts, msg_hash)``."""
+
+    mmsi: np.ndarray
+    ts: np.ndarray
+    first: np.ndarray
+
+
 class DayRows:
     """The rows of one day inside a larger table, not gathered yet.
 
     Offers what a commit reads (``num_rows``, ``column``, ``select``, ``take``); ``take``
     composes the indices, so the rows are copied once, straight into their final order.
+    ``presorted`` is set when ``index`` already lists the rows sorted and deduplicated.
     """
 
-    def __init__(self, base: pa.Table, index: np.ndarray | None) -> None:
+    def __init__(self, base: pa.Table, index: np.ndarray | None,
+                 presorted: Presorted | None = None) -> None:
         self.base = base
         self.index = index  # None: all rows of ``base``
+        self.presorted = presorted
 
     @property
     def num_rows(self) -> int:
@@ -93,18 +110,29 @@ class DayRows:
 
     def column(self, name: str) -> pa.ChunkedArray:
         col = self.base.column(name)
-        return col if self.index is None else col.take(pa.array(self.index))
+        return col if self.index is None else gather(col, self.index)
 
     def select(self, names: list[str]) -> pa.Table:
         return self.materialise(self.base.select(names))
 
     def take(self, indices: pa.Array | np.ndarray) -> pa.Table:
         idx = np.asarray(indices, dtype=np.int64)
-        return self.base.take(pa.array(idx if self.index is None else self.index[idx]))
+        return gather(self.base, idx if self.index is None else self.index[idx])
 
     def materialise(self, table: pa.Table | None = None) -> pa.Table:
         t = self.base if table is None else table
-        return t if self.index is None else t.take(pa.array(self.index))
+        return t if self.index is None else gather(t, self.index)
+
+
+def gather(rows: TableOrColumn, index: np.ndarray) -> TableOrColumn:
+    """``rows`` at ``index``, which the commit computed itself (so in range): Arrow's
+    bounds check, once per column, is skipped."""
+    taken: TableOrColumn = pc.take(rows, pa.array(index), boundscheck=False)
+    return taken
+
+
+# rows -> ((day, bucket), rows of that partition), for the final flush
+Partitioner = Callable[[pa.Table], Iterator[tuple[tuple[int, int], DayRows]]]
 
 
 def ts_micros(rows: pa.Table) -> np.ndarray:
@@ -138,11 +166,13 @@ class Stager:
         if self._buffered >= self.flush_rows:
             self.flush()
 
-    def flush(self, spill: bool = True) -> None:
+    def flush(self, spill: bool = True, partition: Partitioner | None = None) -> None:
         """Write every buffered row to the staging directory.
 
         With ``spill=False`` (the commit's final flush) the rows stay in memory, already
         split by day: an ingest that never filled the buffer never touches the disk twice.
+        ``partition`` splits them instead of :func:`day_indices` (the commit passes one
+        that sorts and deduplicates every partition in the same pass).
         """
         if self._buffered == 0:
             return
@@ -157,8 +187,12 @@ class Stager:
                 self._quarantine.append(self._write(rows) if spill else rows)
                 continue
             encoded = encode_strings(rows)
-            for day, index in day_indices(encoded, self.n_buckets):
-                view = DayRows(encoded, index)
+            if partition is not None and not spill:
+                views: Iterator[tuple[tuple[int, int], DayRows]] = partition(encoded)
+            else:
+                views = ((day, DayRows(encoded, index))
+                         for day, index in day_indices(encoded, self.n_buckets))
+            for day, view in views:
                 part: Path | DayRows = self._write(view.materialise()) if spill else view
                 self._by_day[table_name].setdefault(day, []).append(part)
         self._buffered = 0

@@ -159,10 +159,15 @@ class Store:
         mmsi: Sequence[int] | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
     ) -> pa.Table:
         """Positions of ``mmsi`` (all vessels if ``None``) with ``start <= ts < end``,
-        sorted by ``(mmsi, ts)``. Naive datetimes are taken as UTC."""
-        return reader.read_rows(self._root, self.snapshot(), "positions", mmsi, start, end)
+        sorted by ``(mmsi, ts)``. Naive datetimes are taken as UTC. ``columns``: only
+        these; ``bbox``: (min_lon, min_lat, max_lon, max_lat), see :func:`reader.read_rows`."""
+        return reader.read_rows(self._root, self.snapshot(), "positions", mmsi, start, end,
+                                columns=columns, bbox=bbox)
 
     def vessel_reports(
         self,
