@@ -101,3 +101,18 @@ def test_tokens_are_compared_in_constant_time(guarded: TestClient,
     assert guarded.get("/api/info", headers={"Authorization": f"Bearer {TOKEN}"}
                        ).status_code == 200
     assert (TOKEN.encode(), TOKEN.encode()) in calls
+
+
+def test_writes_from_another_site_are_refused(client: TestClient) -> None:
+    # a page elsewhere cannot make the browser write to the loopback dashboard
+    url = "/api/hits/0000/false-positive"
+    r = client.post(url, json={}, headers={"Origin": "http://attacker.example"})
+    assert r.status_code == 403 and "Origin" in r.json()["error"]
+    # the dashboard's own page (same origin) and scripts without an Origin get through to
+    # the route, which then answers for the unknown hit
+    own = client.post(url, json={}, headers={"Origin": "http://127.0.0.1"})
+    assert own.status_code == 404
+    assert client.post(url, json={}).status_code == 404
+    # reads are not affected
+    assert client.get("/api/info", headers={"Origin": "http://attacker.example"}
+                      ).status_code == 200

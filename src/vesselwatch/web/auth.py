@@ -9,6 +9,10 @@ API and its docs. Tokens are compared in constant time.
 Without a token (the server listens on loopback only) a request must name a loopback host
 (``localhost``, ``127.0.0.1``, ``[::1]``): a web page elsewhere that points a DNS name of
 its own at 127.0.0.1 (DNS rebinding) gets 400, not the store.
+
+A write (any method but GET, HEAD, OPTIONS) whose ``Origin`` header names another address
+gets 403 with or without a token: another site's page cannot make the browser mark a false
+positive or add an observation (cross-site request forgery).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 __all__ = ["COOKIE", "TokenGate", "is_loopback_host"]
 
@@ -28,6 +32,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_loopback_host(host: str) -> bool:
@@ -71,6 +76,10 @@ class TokenGate:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope.get("headers", [])}
+        if scope.get("method") not in _SAFE_METHODS and not _same_origin(headers):
+            await _json(send, 403, "a write must come from the dashboard's own pages (the "
+                        "Origin header names another site)")
+            return
         if self.token is None:
             if not is_loopback_host(_host_name(headers.get("host", "localhost"))):
                 await _json(send, 400, "this dashboard serves loopback addresses only "
@@ -96,6 +105,15 @@ class TokenGate:
         await _json(send, 401, "this dashboard needs its access token: open the address "
                     "vesselwatch serve printed (it ends in ?token=...), or send the header "
                     "Authorization: Bearer TOKEN", [(b"www-authenticate", b"Bearer")])
+
+
+def _same_origin(headers: dict[str, str]) -> bool:
+    """Whether a request's ``Origin`` (browsers send it on every cross-site write) is the
+    address it was sent to; a request without one (curl, scripts) passes."""
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
 
 
 def _bearer(header: str | None) -> str | None:
