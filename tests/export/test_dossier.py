@@ -3,9 +3,7 @@ GeoJSON and FollowTheMoney, each checked against what the engine itself returns.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, timedelta
@@ -27,8 +25,8 @@ from vesselwatch.export.dossier import (
     html_text,
     write_dossier,
 )
+from web_browser_helpers import CHROMIUM, require_browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
 
 
@@ -281,20 +279,8 @@ def test_timeline_places_late_evidence_at_the_edge(demo: tuple[Engine, dict[str,
     assert late.strftime("%Y-%m-%dT%H:%M:%SZ") in text
 
 
-def _browser_missing() -> str:
-    missing = [str(CHROMIUM)] * (not CHROMIUM.exists()) \
-        + ["playwright"] * (importlib.util.find_spec("playwright") is None)
-    return ", ".join(missing)
-
-
 def test_html_renders_offline_in_chromium(outputs: dict[str, Path], tmp_path: Path) -> None:
-    missing = _browser_missing()
-    if missing:
-        reason = (f"needs {CHROMIUM} (a system Chromium; never downloaded) and the playwright "
-                  f"Python package; missing: {missing}")
-        if os.environ.get("VESSELWATCH_REQUIRE_BROWSER") == "1":  # CI installs both
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_browser()
     from playwright.sync_api import Route, sync_playwright
 
     blocked: list[str] = []
