@@ -192,6 +192,19 @@ def test_trailing_time_in_seconds() -> None:
     assert r.positions.column("ts")[0].as_py() == utc(2012, 1, 31, 6, 41, 59)
 
 
+@pytest.mark.parametrize("extra", range(9))
+def test_trailing_time_after_a_sentence_of_any_length(extra: int) -> None:
+    # the sentence scan reads eight bytes at a time: a body before '*' of a multiple of 8
+    # (extra = 5 here) once counted the trailing time's comma as a field and refused the line
+    line = sentence(TYPE1 + "0" * extra, channel="B")
+    r = read(lines_of(line + ",1327992119157"))
+    assert r.rejects.num_rows == 0
+    row = r.positions.to_pylist()[0]
+    assert (row["mmsi"], row["ts"], row["ts_source"]) == (
+        read(lines_of(LINE + ",1327992119157")).positions.to_pylist()[0]["mmsi"],
+        utc(2012, 1, 31, 6, 41, 59, 157000), "trailing")
+
+
 def test_tag_block_time_with_trailing_time_gives_received_ts() -> None:
     r = read(lines_of(tag_block(c="1276256771") + LINE + ",1327992119157"))
     row = r.positions.to_pylist()[0]
@@ -220,3 +233,24 @@ def test_pghp_with_an_impossible_date_is_bad_time(date: tuple[int, int, int]) ->
 def test_leap_day_pghp_is_read() -> None:
     r = read(lines_of(pghp(2012, 2, 29, 23, 59, 59, 999, "5C"), LINE), reference_us=None)
     assert r.positions.column("ts")[0].as_py() == utc(2012, 2, 29, 23, 59, 59, 999000)
+
+
+# ---- the line arrays kept from one buffer to the next -------------------------------------
+
+
+def test_lines_parsed_into_kept_arrays_equal_lines_parsed_afresh() -> None:
+    gga = "GPGGA,114702.51,,,,,0,,,,,,,,"
+    short = lines_of(LINE, "garbage")
+    # more lines than the kept arrays have room for, a short last line at the buffer's end
+    long = lines_of(*([tag_block(s="r1", c="1276256771") + LINE, f"${gga}*{checksum(gga)}",
+                       "", pghp(2010, 6, 11, 11, 46, 11, 929, "5C")] * 400), "!")
+    spare: dict[str, np.ndarray] = {}
+    parse(np.frombuffer(short, dtype=np.uint8), spare)
+    kept = parse(np.frombuffer(long, dtype=np.uint8), spare)
+    fresh = parse(np.frombuffer(long, dtype=np.uint8))
+    assert len(kept) == len(fresh) == 1601
+    assert bool(np.all(kept.records == fresh.records))  # field by field (not the padding)
+    for name in ("single", "multi", "rejects", "counts"):
+        assert getattr(kept, name).tolist() == getattr(fresh, name).tolist()
+    assert kept.counts.tolist() == [400, 400, 400, 400, 1]
+    assert kept.kind[-1] == REJECT

@@ -1,8 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The AIS payload hot loop, compiled: unpack the bits of every message in one pass.
+"""The AIS message hot loop, compiled: every message of a buffer in one pass, straight into
+the buffers of the Arrow columns of its positions and vessel reports.
 
-- ``decode_payloads(six, ascii, start, nchars, fill)``: the fields of every message, with
-  its payload hash (FNV-1a) for the duplicate key;
+- ``decode_messages(lines, ...)``: for each message (each single-sentence AIS line, and
+  the multi-sentence messages ``assemble.reassemble`` put together), in line order: the
+  payload (hash, 6-bit values: ``_bits.pxd``), the bound ``$PGHP`` and the clocks, the
+  station, the verdict (skip, reject or keep), the fields (``_rules.pxd``), and the row of
+  each table it belongs to (``_rows.pxd``): values, dictionary indices, and a validity bit
+  per column that become the columns' bitmaps and null counts at the end;
 - ``mmsi_issue_codes(...)``: the compiled twin of ``model.mmsi.mmsi_issue_codes``.
 
 Bit layouts: ITU-R M.1371-5, and the gpsd AIVDM notes.
@@ -11,247 +16,442 @@ Bit layouts: ITU-R M.1371-5, and the gpsd AIVDM notes.
 import numpy as np
 
 cimport numpy as cnp
-from libc.math cimport NAN, fabs
-from libc.stdint cimport int64_t, uint8_t, uint64_t
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memcmp, memcpy
 
-from vesselwatch.ingest.nmea._civil cimport days_from_civil
+from vesselwatch.ingest.nmea._bits cimport (
+    PACK_CHARS,
+    VW_FNV_OFFSET,
+    VW_FNV_PRIME,
+    Bits,
+    ubits,
+    vw_armour_init,
+    vw_payload,
+)
+from vesselwatch.ingest.nmea._line cimport Line
+from vesselwatch.ingest.nmea._rows cimport (
+    CALLSIGN_CHARS,
+    DESTINATION_CHARS,
+    NAME_CHARS,
+    P_NBITMAPS,
+    R_NBITMAPS,
+    Message,
+    Position,
+    PositionColumns,
+    Rejects,
+    ReportColumns,
+    decode_position,
+    put_position,
+    put_reject,
+    put_report,
+    vw_bitmaps,
+)
+from vesselwatch.ingest.nmea._rules cimport eta_years_init, issue_code
+from vesselwatch.ingest.nmea._lines import LINE
 
 cnp.import_array()
+vw_armour_init()
 
-cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325ULL
-cdef uint64_t FNV_PRIME = 0x100000001B3ULL
-cdef int64_t US_PER_DAY = 86400000000LL
+# why the kernel quarantines a message (names of model.schema.RejectReason), in its order
+VERDICTS = ["bad_payload", "unknown_msg_type", "truncated_payload", "bad_value",
+            "no_timestamp", "bad_time", "bad_mmsi"]
+DEF V_BAD_PAYLOAD = 0
+DEF V_UNKNOWN_TYPE = 1
+DEF V_TRUNCATED = 2
+DEF V_BAD_VALUE = 3
+DEF V_NO_TIMESTAMP = 4
+DEF V_BAD_TIME = 5
+DEF V_BAD_MMSI = 6
 
+# the columns of the type table ``types`` (one row per message type 0..63, decode.py)
+DEF T_MIN_BITS = 0  # a shorter payload is truncated
+DEF T_FLAGS = 1  # 1: decoded, 2: a position, 4: a vessel report
+DEF T_CLASS = 2  # ais_class: 0 "A", 1 "B", -1 none
 
-cdef inline uint64_t ubits(const uint8_t* six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
-    """Unsigned field of ``width`` (<= 32) bits at bit ``off``; bits past the end read 0."""
-    cdef int c0 = off // 6
-    cdef int c1 = (off + width - 1) // 6
-    cdef uint64_t acc = 0
-    cdef int c
-    for c in range(c0, c1 + 1):
-        acc <<= 6
-        if c < nch:
-            acc |= six[st + c]
-    acc >>= (6 * (c1 + 1) - (off + width))
-    return acc & ((<uint64_t>1 << width) - 1)
-
-
-cdef inline int64_t sbits(const uint8_t* six, int64_t st, int64_t nch, int off, int width) noexcept nogil:
-    cdef int64_t u = <int64_t>ubits(six, st, nch, off, width)
-    cdef int64_t sign = <int64_t>1 << (width - 1)
-    return (u ^ sign) - sign
-
-
-cdef inline double degrees(int64_t v, int64_t per_deg_times_10) noexcept nogil:
-    # v / (per_deg) rounded to 1e-6 the way pyais and gpsd print positions:
-    # floor((10 * 1e6 / per_deg * v + 3) / 6) / 1e6, computed in integers
-    cdef int64_t t = per_deg_times_10 * v + 3
-    cdef int64_t q = t // 6
-    if t % 6 != 0 and t < 0:  # C division truncates; we want floor
-        q -= 1
-    return q / 1e6
+# the columns with a validity bitmap, in the order of their bits (_rows.pxd); the bitmap
+# of position_accuracy holds its values
+POSITION_BITMAPS = ["received_ts", "lat", "lon", "sog_kn", "cog_deg", "heading_deg",
+                    "rot_deg_min", "nav_status", "position_accuracy", "ais_class",
+                    "mmsi_issue", "station", "channel"]
+REPORT_BITMAPS = ["received_ts", "part", "ais_class", "mmsi_issue", "imo", "name", "callsign",
+                  "ship_type", "to_bow_m", "to_stern_m", "to_port_m", "to_starboard_m",
+                  "length_m", "width_m", "draught_m", "destination", "eta", "station"]
 
 
-cdef inline float tenths(uint64_t raw, uint64_t not_available) noexcept nogil:
-    # a field in tenths (speed, course); NaN for its "not available" value
-    return NAN if raw == not_available else raw / 10.0
+cdef inline uint8_t* _data(object a):
+    return <uint8_t*>cnp.PyArray_DATA(<cnp.ndarray>a)
 
 
-cdef inline double deg_1e4min(int64_t v) noexcept nogil:
-    return degrees(v, 10)  # 1/10000 minute (1/600000 degree)
+# ---- station dictionary: distinct station texts in order of first appearance
+cdef struct Stations:
+    const uint8_t* buf
+    int64_t* slots  # 1 + entry index, 0 empty; ``mask + 1`` of them
+    int64_t mask
+    int64_t n
+    int64_t* a  # entry ranges in ``buf``
+    int64_t* b
 
 
-cdef inline double deg_10min(int64_t v) noexcept nogil:
-    return degrees(v, 10000)  # 1/10 minute (1/600 degree), type 27
+cdef inline uint64_t hash_bytes(const uint8_t* p, int64_t n) noexcept nogil:
+    cdef uint64_t h = VW_FNV_OFFSET
+    cdef int64_t j
+    for j in range(n):
+        h = (h ^ p[j]) * VW_FNV_PRIME
+    return h
 
 
-cdef inline void text(const uint8_t* six, int64_t st, int64_t nch, int64_t nbits, int off,
-                      uint8_t* out, int nchars) noexcept nogil:
-    # 6-bit ASCII into ``out`` (one row of a text array); '@' past the payload's end
-    cdef int k
-    cdef uint64_t v
-    for k in range(nchars):
-        if off + 6 * k + 6 > nbits:
-            out[k] = 64
-        else:
-            v = ubits(six, st, nch, off + 6 * k, 6)
-            out[k] = <uint8_t>(v + 64 if v < 32 else v)
+cdef int64_t station_index(Stations* st, int64_t a, int64_t b) noexcept nogil:
+    """The dictionary index of the text ``buf[a:b]`` (not empty; added if new), -2 when out
+    of memory."""
+    cdef int64_t n = b - a, i, e, j
+    cdef int64_t* grown
+    i = <int64_t>(hash_bytes(st.buf + a, n) & <uint64_t>st.mask)
+    while st.slots[i]:
+        e = st.slots[i] - 1
+        if st.b[e] - st.a[e] == n and memcmp(st.buf + st.a[e], st.buf + a, n) == 0:
+            return e
+        i = (i + 1) & st.mask
+    if 2 * (st.n + 1) > st.mask + 1:  # grow the table, then insert again
+        grown = <int64_t*>calloc(2 * (st.mask + 1), sizeof(int64_t))
+        if grown == NULL:
+            return -2
+        for j in range(st.n):
+            i = <int64_t>(hash_bytes(st.buf + st.a[j], st.b[j] - st.a[j])
+                          & <uint64_t>(2 * st.mask + 1))
+            while grown[i]:
+                i = (i + 1) & (2 * st.mask + 1)
+            grown[i] = j + 1
+        free(st.slots)
+        st.slots = grown
+        st.mask = 2 * st.mask + 1
+        return station_index(st, a, b)
+    st.slots[i] = st.n + 1
+    st.a[st.n] = a
+    st.b[st.n] = b
+    st.n += 1
+    return st.n - 1
 
-
-def decode_payloads(const uint8_t[::1] six, const uint8_t[::1] ascii, const int64_t[::1] start,
-                    const int64_t[::1] nchars, const int64_t[::1] fill):
-    """The fields of every message; "not available" values stay in canonical units."""
-    cdef int64_t n = start.shape[0]
-    cdef cnp.ndarray[int64_t, ndim=1] msg_type = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] mmsi = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] nbits_a = np.zeros(n, np.int64)
-    cdef cnp.ndarray[cnp.uint8_t, ndim=1] bad_chars = np.zeros(n, np.uint8)
-    cdef cnp.ndarray[cnp.uint64_t, ndim=1] payload_hash = np.zeros(n, np.uint64)
-    cdef cnp.ndarray[double, ndim=1] lat = np.full(n, NAN)
-    cdef cnp.ndarray[double, ndim=1] lon = np.full(n, NAN)
-    cdef cnp.ndarray[float, ndim=1] sog = np.full(n, NAN, np.float32)
-    cdef cnp.ndarray[float, ndim=1] cog = np.full(n, NAN, np.float32)
-    cdef cnp.ndarray[float, ndim=1] rot = np.full(n, NAN, np.float32)
-    cdef cnp.ndarray[cnp.int16_t, ndim=1] heading = np.full(n, -1, np.int16)
-    cdef cnp.ndarray[cnp.int8_t, ndim=1] nav_status = np.full(n, -1, np.int8)
-    # 0: fine; 2: position outside the earth; 3: course or heading out of range
-    # (the indices of ingest.validate.PROBLEMS; a test keeps the two in step)
-    cdef cnp.ndarray[cnp.int8_t, ndim=1] problem = np.zeros(n, np.int8)
-    cdef cnp.ndarray[cnp.uint8_t, ndim=1] accuracy = np.zeros(n, np.uint8)
-    cdef cnp.ndarray[int64_t, ndim=1] imo = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=1] ship_type = np.zeros(n, np.int64)
-    cdef cnp.ndarray[int64_t, ndim=2] dims = np.zeros((n, 4), np.int64)
-    cdef cnp.ndarray[int64_t, ndim=2] eta = np.zeros((n, 4), np.int64)
-    cdef cnp.ndarray[double, ndim=1] draught = np.zeros(n)
-    cdef cnp.ndarray[int64_t, ndim=1] part = np.full(n, -1, np.int64)
-    # text only for the messages that carry it (types 5, 19, 24): row text_row[m]
-    text_row_a = np.full(n, -1, np.int64)
-    cdef int64_t[::1] text_row = text_row_a
-    cdef int64_t ntext = 0, first_type, mm
-    for mm in range(n):
-        if nchars[mm] > 0:
-            first_type = six[start[mm]]
-            if first_type == 5 or first_type == 19 or first_type == 24:
-                text_row[mm] = ntext
-                ntext += 1
-    name_a = np.full((ntext, 20), 64, np.uint8)
-    callsign_a = np.full((ntext, 7), 64, np.uint8)
-    destination_a = np.full((ntext, 20), 64, np.uint8)
-    cdef uint8_t[:, ::1] name = name_a
-    cdef uint8_t[:, ::1] callsign = callsign_a
-    cdef uint8_t[:, ::1] destination = destination_a
-    cdef int64_t m, st, nch, nb, j, r, t
-    cdef uint64_t h
-    cdef int64_t raw, d
-    cdef int DIM_OFF[4]
-    DIM_OFF[0] = 0
-    DIM_OFF[1] = 9
-    DIM_OFF[2] = 18
-    DIM_OFF[3] = 24
-    cdef const uint8_t* sp = &six[0] if six.shape[0] > 0 else NULL
-    with nogil:
-        for m in range(n):
-            st = start[m]
-            nch = nchars[m]
-            nb = nch * 6 - fill[m]
-            nbits_a[m] = nb
-            h = FNV_OFFSET
-            for j in range(st, st + nch):
-                h = (h ^ ascii[j]) * FNV_PRIME
-                if six[j] == 255:
-                    bad_chars[m] = 1
-            payload_hash[m] = h
-            if nch == 0 or bad_chars[m]:
-                continue
-            t = <int64_t>ubits(sp, st, nch, 0, 6)
-            msg_type[m] = t
-            mmsi[m] = <int64_t>ubits(sp, st, nch, 8, 30)
-            if t == 1 or t == 2 or t == 3 or t == 9 or t == 18 or t == 19:
-                # class A (1-3), SAR aircraft (9) and class B (18, 19) position reports share
-                # one layout; class B's fields stand 4 bits earlier
-                d = -4 if t >= 18 else 0
-                accuracy[m] = ubits(sp, st, nch, 60 + d, 1)
-                lon[m] = deg_1e4min(sbits(sp, st, nch, 61 + d, 28))
-                lat[m] = deg_1e4min(sbits(sp, st, nch, 89 + d, 27))
-                cog[m] = tenths(ubits(sp, st, nch, 116 + d, 12), 3600)
-                if t == 9:  # whole knots, 1023 = not available; no heading
-                    raw = ubits(sp, st, nch, 50, 10)
-                    if raw != 1023:
-                        sog[m] = raw
-                else:
-                    sog[m] = tenths(ubits(sp, st, nch, 50 + d, 10), 1023)
-                    heading[m] = ubits(sp, st, nch, 128 + d, 9)
-                if t <= 3:
-                    nav_status[m] = ubits(sp, st, nch, 38, 4)
-                    raw = sbits(sp, st, nch, 42, 8)
-                    if raw > -127 and raw < 127:
-                        rot[m] = (raw / 4.733) * (raw / 4.733) * (1 if raw >= 0 else -1)
-                elif t == 19:
-                    text(sp, st, nch, nb, 143, &name[text_row[m], 0], 20)
-                    ship_type[m] = ubits(sp, st, nch, 263, 8)
-                    for r in range(4):
-                        dims[m, r] = ubits(sp, st, nch, 271 + DIM_OFF[r], 9 if r < 2 else 6)
-            elif t == 4:
-                accuracy[m] = ubits(sp, st, nch, 78, 1)
-                lon[m] = deg_1e4min(sbits(sp, st, nch, 79, 28))
-                lat[m] = deg_1e4min(sbits(sp, st, nch, 107, 27))
-            elif t == 27:
-                accuracy[m] = ubits(sp, st, nch, 38, 1)
-                nav_status[m] = ubits(sp, st, nch, 40, 4)
-                raw = sbits(sp, st, nch, 44, 18)
-                lon[m] = 181.0 if raw == 181 * 600 else deg_10min(raw)
-                raw = sbits(sp, st, nch, 62, 17)
-                lat[m] = 91.0 if raw == 91 * 600 else deg_10min(raw)
-                raw = ubits(sp, st, nch, 79, 6)
-                if raw != 63:
-                    sog[m] = raw
-                raw = ubits(sp, st, nch, 85, 9)
-                if raw != 511:
-                    cog[m] = raw
-            elif t == 5:
-                imo[m] = ubits(sp, st, nch, 40, 30)
-                text(sp, st, nch, nb, 70, &callsign[text_row[m], 0], 7)
-                text(sp, st, nch, nb, 112, &name[text_row[m], 0], 20)
-                ship_type[m] = ubits(sp, st, nch, 232, 8)
-                for r in range(4):
-                    dims[m, r] = ubits(sp, st, nch, 240 + DIM_OFF[r], 9 if r < 2 else 6)
-                eta[m, 0] = ubits(sp, st, nch, 274, 4)
-                eta[m, 1] = ubits(sp, st, nch, 278, 5)
-                eta[m, 2] = ubits(sp, st, nch, 283, 5)
-                eta[m, 3] = ubits(sp, st, nch, 288, 6)
-                draught[m] = ubits(sp, st, nch, 294, 8) / 10.0
-                text(sp, st, nch, nb, 302, &destination[text_row[m], 0], 20)
-            elif t == 24:
-                part[m] = ubits(sp, st, nch, 38, 2)
-                if part[m] == 0:
-                    text(sp, st, nch, nb, 40, &name[text_row[m], 0], 20)
-                elif part[m] == 1:
-                    ship_type[m] = ubits(sp, st, nch, 40, 8)
-                    text(sp, st, nch, nb, 90, &callsign[text_row[m], 0], 7)
-                    # an auxiliary craft (98MIDxxxx) sends its mother ship's MMSI here
-                    if mmsi[m] // 10000000 != 98:
-                        for r in range(4):
-                            dims[m, r] = ubits(sp, st, nch, 132 + DIM_OFF[r], 9 if r < 2 else 6)
-            if t <= 4 or t == 9 or t == 18 or t == 19 or t == 27:
-                # AIS "not available" to null, then the range checks of ingest/validate.py
-                if lat[m] == 91.0:
-                    lat[m] = NAN
-                if lon[m] == 181.0:
-                    lon[m] = NAN
-                if heading[m] == 511:
-                    heading[m] = -1
-                if fabs(lat[m]) > 90.0 or fabs(lon[m]) > 180.0:
-                    problem[m] = 2
-                elif cog[m] >= 360.0 or heading[m] > 359:
-                    problem[m] = 3
-    return {
-        "msg_type": msg_type, "mmsi": mmsi, "nbits": nbits_a, "bad_chars": bad_chars.view(bool),
-        "msg_hash": payload_hash, "lat": lat, "lon": lon, "sog_kn": sog, "cog_deg": cog,
-        "problem": problem,
-        "rot_deg_min": rot, "heading_deg": heading, "nav_status": nav_status,
-        "position_accuracy": accuracy.view(bool), "imo": imo, "ship_type": ship_type,
-        "dims": dims, "eta": eta, "draught_m": draught, "part": part, "name": name_a,
-        "callsign": callsign_a, "destination": destination_a, "text_row": text_row_a,
+cdef dict position_columns(int64_t cap, uint32_t* valid, PositionColumns* c):
+    """Room for ``cap`` rows: the value arrays (pointers in ``c``)."""
+    values = {
+        "mmsi": np.empty(cap, np.uint32), "ts": np.empty(cap, np.int64),
+        "ts_source": np.empty(cap, np.int32), "received_ts": np.empty(cap, np.int64),
+        "lat": np.empty(cap, np.float64), "lon": np.empty(cap, np.float64),
+        "sog_kn": np.empty(cap, np.float32), "cog_deg": np.empty(cap, np.float32),
+        "heading_deg": np.empty(cap, np.uint16), "rot_deg_min": np.empty(cap, np.float32),
+        "nav_status": np.empty(cap, np.uint8), "msg_type": np.empty(cap, np.uint8),
+        "ais_class": np.empty(cap, np.int32), "mmsi_issue": np.empty(cap, np.int32),
+        "station": np.empty(cap, np.int32), "channel": np.empty(cap, np.int32),
+        "source_line": np.empty(cap, np.int64), "msg_hash": np.empty(cap, np.uint64),
     }
+    c.rows = 0
+    c.valid = valid
+    c.mmsi = <uint32_t*>_data(values["mmsi"])
+    c.ts = <int64_t*>_data(values["ts"])
+    c.src = <int32_t*>_data(values["ts_source"])
+    c.recv = <int64_t*>_data(values["received_ts"])
+    c.lat = <double*>_data(values["lat"])
+    c.lon = <double*>_data(values["lon"])
+    c.sog = <float*>_data(values["sog_kn"])
+    c.cog = <float*>_data(values["cog_deg"])
+    c.heading = <uint16_t*>_data(values["heading_deg"])
+    c.rot = <float*>_data(values["rot_deg_min"])
+    c.nav = _data(values["nav_status"])
+    c.msg_type = _data(values["msg_type"])
+    c.cls = <int32_t*>_data(values["ais_class"])
+    c.issue = <int32_t*>_data(values["mmsi_issue"])
+    c.station = <int32_t*>_data(values["station"])
+    c.channel = <int32_t*>_data(values["channel"])
+    c.line = <int64_t*>_data(values["source_line"])
+    c.hash = <uint64_t*>_data(values["msg_hash"])
+    return values
 
 
-# MMSI kinds in the order of vesselwatch.model.mmsi.MmsiKind (a test keeps them in step)
-DEF K_SHIP = 0
-DEF K_COAST = 1
-DEF K_GROUP = 2
-DEF K_SAR = 3
-DEF K_SART = 4
-DEF K_MOB = 5
-DEF K_EPIRB = 6
-DEF K_CRAFT = 7
-DEF K_ATON = 8
-DEF K_HANDHELD = 9
-DEF K_INVALID = 10
+cdef dict report_columns(int64_t cap, uint32_t* valid, ReportColumns* c):
+    """Room for ``cap`` rows: the value arrays (pointers in ``c``)."""
+    values = {
+        "mmsi": np.empty(cap, np.uint32), "ts": np.empty(cap, np.int64),
+        "ts_source": np.empty(cap, np.int32), "received_ts": np.empty(cap, np.int64),
+        "msg_type": np.empty(cap, np.uint8), "part": np.empty(cap, np.uint8),
+        "ais_class": np.empty(cap, np.int32), "mmsi_issue": np.empty(cap, np.int32),
+        "imo": np.empty(cap, np.uint32), "ship_type": np.empty(cap, np.uint8),
+        "dims": np.empty((4, cap), np.uint16), "length_m": np.empty(cap, np.float32),
+        "width_m": np.empty(cap, np.float32), "draught_m": np.empty(cap, np.float32),
+        "eta": np.empty(cap, np.int64), "station": np.empty(cap, np.int32),
+        "source_line": np.empty(cap, np.int64), "msg_hash": np.empty(cap, np.uint64),
+        "name_offsets": np.zeros(cap + 1, np.int32),
+        "name_data": np.empty(cap * NAME_CHARS, np.uint8),
+        "callsign_offsets": np.zeros(cap + 1, np.int32),
+        "callsign_data": np.empty(cap * CALLSIGN_CHARS, np.uint8),
+        "destination_offsets": np.zeros(cap + 1, np.int32),
+        "destination_data": np.empty(cap * DESTINATION_CHARS, np.uint8),
+    }
+    c.rows = 0
+    c.valid = valid
+    c.cap = cap
+    c.mmsi = <uint32_t*>_data(values["mmsi"])
+    c.ts = <int64_t*>_data(values["ts"])
+    c.src = <int32_t*>_data(values["ts_source"])
+    c.recv = <int64_t*>_data(values["received_ts"])
+    c.msg_type = _data(values["msg_type"])
+    c.part = _data(values["part"])
+    c.cls = <int32_t*>_data(values["ais_class"])
+    c.issue = <int32_t*>_data(values["mmsi_issue"])
+    c.imo = <uint32_t*>_data(values["imo"])
+    c.ship_type = _data(values["ship_type"])
+    c.dims = <uint16_t*>_data(values["dims"])
+    c.length = <float*>_data(values["length_m"])
+    c.width = <float*>_data(values["width_m"])
+    c.draught = <float*>_data(values["draught_m"])
+    c.eta = <int64_t*>_data(values["eta"])
+    c.station = <int32_t*>_data(values["station"])
+    c.line = <int64_t*>_data(values["source_line"])
+    c.hash = <uint64_t*>_data(values["msg_hash"])
+    c.name_offsets = <int32_t*>_data(values["name_offsets"])
+    c.name = _data(values["name_data"])
+    c.name_used = 0
+    c.callsign_offsets = <int32_t*>_data(values["callsign_offsets"])
+    c.callsign = _data(values["callsign_data"])
+    c.callsign_used = 0
+    c.destination_offsets = <int32_t*>_data(values["destination_offsets"])
+    c.destination = _data(values["destination_data"])
+    c.destination_used = 0
+    eta_years_init(&c.eta_years)
+    return values
 
 
-cdef inline bint mid_ok(int64_t at) noexcept nogil:
-    return 200 <= at <= 799
+cdef dict reject_columns(int64_t cap, Rejects* c):
+    values = {name: np.empty(cap, np.int64) for name in ("line", "multi", "code")}
+    c.n = 0
+    c.line = <int64_t*>_data(values["line"])
+    c.multi = <int64_t*>_data(values["multi"])
+    c.code = <int64_t*>_data(values["code"])
+    return values
+
+
+def decode_messages(lines, const int64_t[::1] numbers, const int64_t[::1] multi_first,
+                    const int64_t[::1] multi_parts, const int64_t[::1] multi_nparts,
+                    int64_t reference_us, int lookback, const int16_t[:, ::1] types,
+                    int64_t ts_min, int64_t ts_max, const uint8_t[::1] allocated,
+                    const uint8_t[:, ::1] allowed):
+    """Decode every message of ``lines`` (a ``framing.Lines``): see the module docstring.
+
+    ``multi_*``: the multi-sentence messages in order of their first line, with their
+    parts' lines; ``numbers``: the input line number of each line. A ``$PGHP`` binds to the
+    nearest message within ``lookback`` input lines after it whose checksum (the XOR of its
+    parts' checksums) equals the ``$PGHP``'s last field (00 binds an own-ship VDO on the
+    next line). Clocks: tag block, bound ``$PGHP``, trailing time, ``reference_us``; the
+    next one present is the received time. ``types``: per message type its minimum bits,
+    flags and class (see ``T_*``). Times outside [``ts_min``, ``ts_max``) are ``bad_time``.
+
+    Returns a dict: the rows of each table (``positions``, ``reports``: values, ``*_rows``,
+    ``*_valid`` bitmaps and ``*_valid_count``), ``stations`` (the dictionary's ranges in
+    the buffer), the rejects (verdicts in message order; ``problems``, positions out of
+    range) and the counts of skipped messages.
+    """
+    cdef const uint8_t[::1] buf = lines.buf
+    records = lines.records
+    if records.dtype != LINE or not records.flags.c_contiguous:
+        raise ValueError("lines.records must be contiguous _lines.LINE records")
+    cdef const Line* L = <const Line*>cnp.PyArray_DATA(<cnp.ndarray>records)
+    cdef const int64_t[::1] single = lines.single
+    cdef int64_t nsingle = single.shape[0]
+    cdef int64_t nmulti = multi_first.shape[0]
+    cdef int64_t cap = nsingle + nmulti + 1
+    cdef int64_t nbytes = (cap + 7) // 8
+    cdef int nkinds = allowed.shape[1], ntypes = allowed.shape[0] - 1
+    cdef const uint8_t* allowed_p = &allowed[0, 0]
+    cdef const uint8_t* allocated_p = &allocated[0]
+    cdef const uint8_t* base = &buf[0] if buf.shape[0] > 0 else NULL
+
+    # the rows of each table: values, then the validity bit per column per row
+    valid_bits = np.zeros((2, cap + 8), np.uint32)
+    cdef PositionColumns pos
+    cdef ReportColumns rep
+    position_values = position_columns(cap, <uint32_t*>_data(valid_bits), &pos)
+    report_values = report_columns(cap, <uint32_t*>_data(valid_bits) + cap + 8, &rep)
+    position_valid = np.zeros((P_NBITMAPS, nbytes), np.uint8)
+    position_count = np.zeros(P_NBITMAPS, np.int64)
+    report_valid = np.zeros((R_NBITMAPS, nbytes), np.uint8)
+    report_count = np.zeros(R_NBITMAPS, np.int64)
+    cdef uint8_t* position_bitmaps = _data(position_valid)
+    cdef uint8_t* report_bitmaps = _data(report_valid)
+    cdef int64_t* position_nonnull = <int64_t*>_data(position_count)
+    cdef int64_t* report_nonnull = <int64_t*>_data(report_count)
+    cdef Rejects verdicts, problems
+    verdict_values = reject_columns(cap, &verdicts)
+    problem_values = reject_columns(cap, &problems)
+
+    cdef Stations st
+    st.buf = base
+    st.mask = 255
+    st.n = 0
+    st.slots = <int64_t*>calloc(st.mask + 1, sizeof(int64_t))
+    st.a = <int64_t*>calloc(cap, sizeof(int64_t))
+    st.b = <int64_t*>calloc(cap, sizeof(int64_t))
+    # a multi-sentence payload, joined: at most 9 parts, each shorter than a line
+    cdef uint8_t* joined = <uint8_t*>malloc(9 * 1024)
+    if st.slots == NULL or st.a == NULL or st.b == NULL or joined == NULL:
+        free(st.slots)
+        free(st.a)
+        free(st.b)
+        free(joined)
+        raise MemoryError()
+
+    cdef Bits bits
+    cdef Message msg
+    cdef Position p
+    cdef int64_t si = 0, mi = 0, part_at = 0, nparts, pi, q, first, last, nch, j, d
+    cdef int64_t nempty = 0, nother = 0, cs, bound, cand, gap, target, verdict, flags, problem
+    cdef int64_t clock[4]
+    cdef int bad
+    cdef bint out_of_memory = False
+    try:
+        with nogil:
+            while si < nsingle or mi < nmulti:  # the messages, in line order
+                if mi < nmulti and (si >= nsingle or multi_first[mi] < single[si]):
+                    first = multi_first[mi]
+                    nparts = multi_nparts[mi]
+                    pi = mi
+                    mi += 1
+                else:
+                    first = single[si]
+                    nparts = 1
+                    pi = -1
+                    si += 1
+                # ---- the payload: its hash, its 6-bit values, its checksum
+                if pi < 0:
+                    last = first
+                    cs = L[first].checksum
+                    nch = L[first].pay_len
+                    bad = vw_payload(base + L[first].pay_start, nch, PACK_CHARS, bits.w,
+                                     &msg.hash)
+                else:  # the parts, joined
+                    last = multi_parts[part_at + nparts - 1]
+                    cs = 0
+                    nch = 0
+                    for j in range(nparts):
+                        q = multi_parts[part_at + j]
+                        cs ^= L[q].checksum
+                        memcpy(joined + nch, base + L[q].pay_start, L[q].pay_len)
+                        nch += L[q].pay_len
+                    part_at += nparts
+                    bad = vw_payload(joined, nch, PACK_CHARS, bits.w, &msg.hash)
+                msg.nbits = nch * 6 - L[last].fill
+                # ---- the nearest $PGHP within ``lookback`` input lines before part 1 whose
+                # checksum field is the message's checksum; 00 binds an own-ship VDO on the
+                # next line
+                bound = -1
+                for d in range(1, lookback + 1):
+                    cand = first - d
+                    if cand < 0:
+                        break
+                    gap = numbers[first] - numbers[cand]
+                    if gap > lookback:
+                        break
+                    if L[cand].kind != 2:
+                        continue
+                    target = L[cand].pghp_target
+                    if target == cs or (gap == 1 and L[first].own == 1 and target == 0):
+                        bound = cand
+                        break
+                # ---- clocks: the first present is the time, the next one the received time
+                clock[0] = L[first].tag_ts
+                clock[1] = L[bound].pghp_ts if bound >= 0 else -1
+                clock[2] = L[first].trailing_ts
+                clock[3] = reference_us
+                msg.ts = -1
+                msg.src = -1
+                msg.recv = -1
+                for j in range(4):
+                    if clock[j] >= 0:
+                        if msg.ts < 0:
+                            msg.ts = clock[j]
+                            msg.src = j
+                        elif msg.recv < 0 and j < 3:
+                            msg.recv = clock[j]
+                # ---- the station: the tag block's, else the bound $PGHP's (every message
+                # goes into the dictionary, kept or not)
+                if L[first].station_end > L[first].station_start:
+                    msg.station = station_index(&st, L[first].station_start,
+                                                L[first].station_end)
+                elif bound >= 0 and L[bound].pghp_station_end > L[bound].pghp_station_start:
+                    msg.station = station_index(&st, L[bound].pghp_station_start,
+                                                L[bound].pghp_station_end)
+                else:
+                    msg.station = -1
+                if msg.station == -2:
+                    out_of_memory = True
+                    break
+                # ---- the verdict: skip, reject, or keep
+                if nch == 0:
+                    nempty += 1
+                    continue
+                verdict = -1
+                if bad:
+                    verdict = V_BAD_PAYLOAD
+                else:
+                    msg.t = <int64_t>ubits(&bits, 0, 6)
+                    msg.mmsi = <int64_t>ubits(&bits, 8, 30)
+                    flags = types[msg.t, T_FLAGS]
+                    if msg.t == 0 or msg.t > 27:
+                        verdict = V_UNKNOWN_TYPE
+                    elif not (flags & 1):
+                        nother += 1
+                        continue
+                    elif msg.nbits < types[msg.t, T_MIN_BITS]:
+                        verdict = V_TRUNCATED
+                    elif msg.t == 24 and ubits(&bits, 38, 2) > 1:  # parts A and B only
+                        verdict = V_BAD_VALUE
+                    elif msg.ts < 0:
+                        verdict = V_NO_TIMESTAMP
+                    elif msg.ts < ts_min or msg.ts >= ts_max:
+                        verdict = V_BAD_TIME
+                    elif msg.mmsi > 999999999:
+                        verdict = V_BAD_MMSI
+                if verdict >= 0:
+                    put_reject(&verdicts, first, pi, verdict)
+                    continue
+                msg.cls = types[msg.t, T_CLASS]
+                msg.issue = issue_code(msg.mmsi, msg.t, allocated_p, allowed_p, nkinds,
+                                       ntypes) - 1
+                msg.line = numbers[first]
+                msg.channel = L[first].channel
+                # ---- the rows (type 19 gives one of each)
+                if flags & 2:
+                    problem = decode_position(&bits, msg.t, &p)
+                    if problem:
+                        put_reject(&problems, first, pi, problem)
+                    else:
+                        put_position(&pos, &msg, &p)
+                if flags & 4:
+                    put_report(&rep, &msg, &bits)
+            vw_bitmaps(pos.valid, pos.rows, P_NBITMAPS, position_bitmaps, nbytes,
+                       position_nonnull)
+            vw_bitmaps(rep.valid, rep.rows, R_NBITMAPS, report_bitmaps, nbytes, report_nonnull)
+        if out_of_memory:
+            raise MemoryError()
+        stations = np.empty((2, st.n), np.int64)
+        for j in range(st.n):
+            stations[0, j] = st.a[j]
+            stations[1, j] = st.b[j]
+    finally:
+        free(st.slots)
+        free(st.a)
+        free(st.b)
+        free(joined)
+    return {
+        "positions": position_values, "position_rows": pos.rows,
+        "position_valid": position_valid, "position_valid_count": position_count,
+        "reports": report_values, "report_rows": rep.rows, "report_valid": report_valid,
+        "report_valid_count": report_count,
+        "text_bytes": {"name": rep.name_used, "callsign": rep.callsign_used,
+                       "destination": rep.destination_used},
+        "verdicts": verdict_values, "verdict_rows": verdicts.n,
+        "problems": problem_values, "problem_rows": problems.n,
+        "empty_payload": nempty, "other_msg_type": nother, "stations": stations,
+    }
 
 
 def mmsi_issue_codes(const int64_t[::1] mmsi, const int64_t[::1] msg_type,
@@ -260,159 +460,12 @@ def mmsi_issue_codes(const int64_t[::1] mmsi, const int64_t[::1] msg_type,
 
     0 none, 1 unallocated MID, 2 wrong kind for the message type, 3 placeholder identity.
     """
-    cdef int64_t n = mmsi.shape[0]
+    cdef int64_t n = mmsi.shape[0], i
     out_a = np.zeros(n, np.int8)
     cdef cnp.int8_t[::1] out = out_a
-    cdef int64_t i, m, t, f1, f2, f3, mid, at, row
-    cdef int kind
-    cdef int ntypes = allowed.shape[0] - 1
+    cdef int nkinds = allowed.shape[1], ntypes = allowed.shape[0] - 1
     with nogil:
         for i in range(n):
-            m = mmsi[i]
-            kind = K_INVALID
-            mid = -1
-            if 0 <= m <= 999999999:
-                f1 = m // 100000000
-                f2 = m // 10000000
-                f3 = m // 1000000
-                if 2 <= f1 <= 7 and mid_ok(f3):
-                    kind = K_SHIP
-                    mid = f3
-                elif f1 == 8:
-                    at = (m // 100000) % 1000
-                    if mid_ok(at):
-                        kind = K_HANDHELD
-                        mid = at
-                elif f2 == 98 or f2 == 99:
-                    at = (m // 10000) % 1000
-                    if mid_ok(at):
-                        kind = K_CRAFT if f2 == 98 else K_ATON
-                        mid = at
-                elif f3 == 970:
-                    kind = K_SART
-                elif f3 == 972:
-                    kind = K_MOB
-                elif f3 == 974:
-                    kind = K_EPIRB
-                elif f3 == 111:
-                    at = (m // 1000) % 1000
-                    if mid_ok(at):
-                        kind = K_SAR
-                        mid = at
-                elif f2 == 0:
-                    at = (m // 10000) % 1000
-                    if mid_ok(at):
-                        kind = K_COAST
-                        mid = at
-                elif f1 == 0:
-                    at = m // 100000
-                    if mid_ok(at):
-                        kind = K_GROUP
-                        mid = at
-            t = msg_type[i]
-            row = t if 0 <= t < ntypes else ntypes
-            if m == 123456789 or m == 987654321 or (m > 0 and m % 111111111 == 0 and m <= 999999999):
-                out[i] = 3
-            elif not allowed[row, kind]:
-                out[i] = 2
-            elif mid >= 0 and not allocated[mid]:
-                out[i] = 1
+            out[i] = issue_code(mmsi[i], msg_type[i], &allocated[0], &allowed[0, 0], nkinds,
+                                ntypes)
     return out_a
-
-
-
-
-cdef inline int64_t year_of_day(int64_t z) noexcept nogil:
-    # H. Hinnant's civil_from_days, the year only
-    z += 719468
-    cdef int64_t era = (z if z >= 0 else z - 146096) // 146097
-    cdef int64_t doe = z - era * 146097
-    cdef int64_t yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    cdef int64_t doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    cdef int64_t mp = (5 * doy + 2) // 153
-    cdef int64_t m = mp + 3 if mp < 10 else mp - 9
-    return yoe + era * 400 + (m <= 2)
-
-
-def eta_us(const int64_t[::1] ts_us, const int64_t[:, ::1] parts):
-    """The ETA (``parts``: month, day, hour, minute; no year) as the instant nearest the
-    report time ``ts_us``, in the year before, of, or after it; -1 where not available.
-
-    Month or day 0 (or out of range) means not available; hour 24 or minute 60 means the
-    time of day is not available, so the ETA is midnight of that day. A day the month does
-    not have (30 February) is skipped in that year.
-    """
-    cdef int64_t n = ts_us.shape[0]
-    out_a = np.full(n, -1, np.int64)
-    cdef int64_t[::1] out = out_a
-    cdef int64_t i, dy, month, day, hour, minute, year, y, m, first, nxt, d, us, dist, best_dist, ts
-    cdef bint ok
-    with nogil:
-        for i in range(n):
-            month = parts[i, 0]
-            day = parts[i, 1]
-            hour = parts[i, 2]
-            minute = parts[i, 3]
-            ok = (1 <= month) & (month <= 12) & (1 <= day) & (day <= 31) & (hour <= 24) & (minute <= 60)
-            if not ok:
-                continue
-            if hour == 24:
-                hour = 0
-            if minute == 60:
-                minute = 0
-            ts = ts_us[i]
-            year = year_of_day((ts if ts >= 0 else 0) // US_PER_DAY)
-            best_dist = -1
-            for dy in range(-1, 2):
-                y = year + dy
-                first = days_from_civil(y, month, 1)
-                nxt = days_from_civil(y + 1, 1, 1) if month == 12 else days_from_civil(y, month + 1, 1)
-                d = first + day - 1
-                if d >= nxt:
-                    continue
-                us = ((d * 24 + hour) * 60 + minute) * 60000000
-                dist = us - ts if us >= ts else ts - us
-                if best_dist < 0 or dist < best_dist:
-                    best_dist = dist
-                    out[i] = us
-    return out_a
-
-
-cdef inline bint is_space(uint8_t c) noexcept nogil:
-    return c == 32 or (9 <= c <= 13)
-
-
-def text_buffers(const uint8_t[:, ::1] chars, const int64_t[::1] rows):
-    """Rows ``rows`` of a 6-bit ASCII text array as Arrow string buffers.
-
-    Trailing ``@`` padding is cut, then blanks at both ends; an empty text is null.
-    Returns ``(validity bitmap, int32 offsets, bytes, null count)``.
-    """
-    cdef int64_t n = rows.shape[0], k = chars.shape[1]
-    valid_a = np.zeros((n + 7) // 8, np.uint8)
-    offsets_a = np.zeros(n + 1, np.int32)
-    data_a = np.empty(n * k, np.uint8)
-    cdef uint8_t[::1] valid = valid_a
-    cdef cnp.int32_t[::1] offsets = offsets_a
-    cdef uint8_t[::1] data = data_a
-    cdef int64_t i, r, a, b, j, pos = 0, nulls = 0
-    with nogil:
-        for i in range(n):
-            r = rows[i]
-            b = k
-            while b > 0 and chars[r, b - 1] == 64:
-                b -= 1
-            while b > 0 and is_space(chars[r, b - 1]):
-                b -= 1
-            a = 0
-            while a < b and is_space(chars[r, a]):
-                a += 1
-            if b > a:
-                valid[i >> 3] |= <uint8_t>(1 << (i & 7))
-                for j in range(a, b):
-                    data[pos] = chars[r, j]
-                    pos += 1
-            else:
-                nulls += 1
-            offsets[i + 1] = <cnp.int32_t>pos
-    return valid_a, offsets_a, data_a[:pos], nulls

@@ -1,59 +1,58 @@
-"""Join multi-sentence AIS messages and bind each message to its clocks.
+"""Join multi-sentence AIS messages, then decode every message of a buffer.
 
 Fragments are keyed by (tag-block group id) where a tag block names a group, else by
 (tag-block station, sequence id, channel). Within a key, fragments are taken in line order
 and a message is complete when parts 1..N follow each other with the same total, all within
 ``window`` lines of the first part: other sentences may stand between them, and a key that
 is reused (satellite feeds reuse sequence ids within seconds) starts a new message at its
-next part 1. Fragments that never complete are orphans.
+next part 1. Fragments that never complete are orphans. This is NumPy over the fragments
+only (the sentences of multi-sentence messages, a few in a thousand).
+
+Every single-sentence AIS line is a message of its own; those and the joined ones go, in
+line order, through the compiled ``_payload.decode_messages``, which binds clocks, decides
+each message's verdict and writes the rows of the tables (see :func:`decode_messages`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from vesselwatch.ingest.nmea import _lines  # type: ignore[attr-defined]
-from vesselwatch.ingest.nmea.framing import AIS, Lines
+from vesselwatch.ingest.nmea import _payload  # type: ignore[attr-defined]
+from vesselwatch.ingest.nmea.decode import TYPE_TABLE
+from vesselwatch.ingest.nmea.framing import Lines
 from vesselwatch.ingest.nmea.scan import take
-from vesselwatch.model.schema import TsSource
+from vesselwatch.model.mmsi import ALLOWED_KINDS, MID_ALLOCATED
+from vesselwatch.model.schema import TS_MAX_US, TS_MIN_US, TsSource
 
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xC2B2AE3D27D4EB4F)
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
-TS_SOURCES = [TsSource.TAG_BLOCK.value, TsSource.PGHP.value, TsSource.TRAILING.value,
-              TsSource.REFERENCE.value]
+TS_SOURCES: list[str] = [TsSource.TAG_BLOCK.value, TsSource.PGHP.value,
+                         TsSource.TRAILING.value, TsSource.REFERENCE.value]
 PGHP_LOOKBACK = 3  # a $PGHP sentence stands at most this many lines before its AIS sentence
 
 
 @dataclass
-class Messages:
-    """Complete AIS messages of a buffer, one entry per message."""
+class Multi:
+    """The multi-sentence messages of a buffer, in order of their first line."""
 
-    first_line: np.ndarray  # line index of part 1
-    last_line: np.ndarray
-    nparts: np.ndarray
-    ascii: np.ndarray  # all payload characters, concatenated
-    start: np.ndarray  # of each message's payload in ``ascii``
-    nchars: np.ndarray
-    fill: np.ndarray
-    checksum: np.ndarray  # XOR of the parts' checksums (what a $PGHP binds to)
-    ts: np.ndarray  # microseconds since the epoch; -1 where no clock
-    ts_source: np.ndarray  # index into TS_SOURCES, -1 where no clock
-    received_ts: np.ndarray  # -1 where none
-    station_start: np.ndarray  # range in the line buffer
-    station_end: np.ndarray
-    bound_pghp: np.ndarray  # line index of the bound $PGHP, -1 where none
+    first: np.ndarray  # line index of part 1
     parts: np.ndarray  # line indices of every message's parts, message after message
-    part_begin: np.ndarray  # where each message's parts begin in ``parts``
-
-    six: np.ndarray  # 6-bit values of ``ascii`` (255 where not a payload character)
+    nparts: np.ndarray
+    begin: np.ndarray  # where each message's parts begin in ``parts``
 
     def __len__(self) -> int:
-        return len(self.first_line)
+        return len(self.first)
+
+
+def _no_multi() -> Multi:
+    none = np.zeros(0, dtype=np.int64)
+    return Multi(none, none, none, none)
 
 
 def _fnv_ranges(buf: np.ndarray, a: np.ndarray, b: np.ndarray, max_len: int = 32) -> np.ndarray:
@@ -79,24 +78,20 @@ def fragment_key(lines: Lines, idx: np.ndarray) -> np.ndarray:
 
 
 def reassemble(lines: Lines, window: int, numbers: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Group AIS lines into messages.
+               ) -> tuple[Multi, np.ndarray, np.ndarray]:
+    """Join the sentences of multi-sentence messages (``lines.multi``).
 
-    Returns ``parts`` (line indices of every message's parts, message after message, part
-    after part), ``nparts`` per message, ``orphans`` (line indices of fragments that
-    belong to no complete message) and, per orphan, whether it is ``open``: no later
-    fragment of its key went into a message, so lines after the buffer may still complete
-    it. ``numbers`` are the input line numbers of the buffer's lines (a buffer that carries
-    lines over from the previous one skips some): the window counts input lines.
+    Returns the messages, ``orphans`` (line indices of fragments that belong to no complete
+    message) and, per orphan, whether it is ``open``: no later fragment of its key went into
+    a message, so lines after the buffer may still complete it. ``numbers`` are the input
+    line numbers of the buffer's lines (a buffer that carries lines over from the previous
+    one skips some): the window counts input lines.
     """
     pos = np.arange(len(lines)) if numbers is None else numbers
-    ais = np.flatnonzero(lines.kind == AIS)
-    total = lines.total[ais]
-    single = ais[total == 1]
-    multi = ais[total > 1]
+    multi = np.asarray(lines.multi, dtype=np.int64)
     if len(multi) == 0:
         none = np.zeros(0, dtype=np.int64)
-        return single, np.ones(len(single), dtype=np.int64), none, none.astype(bool)
+        return _no_multi(), none, none.astype(bool)
     key = fragment_key(lines, multi)
     order = np.lexsort((multi, key))
     m_line = multi[order]
@@ -130,38 +125,34 @@ def reassemble(lines: Lines, window: int, numbers: np.ndarray | None = None
     by_line = np.argsort(m_line[~used])
     orphans = m_line[~used][by_line]
     open_ = (idx > last_used)[~used][by_line]
-    # messages in order of their first line, with single-part ones
+    # messages in order of their first line, their parts following that order
     multi_parts = m_line[rep]
-    first = m_line[p]
-    all_first = np.concatenate([single, first])
-    all_n = np.concatenate([np.ones(len(single), dtype=np.int64), t_arr])
-    seg_starts_single = np.arange(len(single), dtype=np.int64)
-    part_lists = np.concatenate([single, multi_parts])
-    seg_start = np.concatenate([seg_starts_single, len(single) + np.cumsum(t_arr) - t_arr])
-    msg_order = np.argsort(all_first, kind="stable")
-    n_sorted = all_n[msg_order]
-    # reorder parts to follow message order
-    idx = np.repeat(seg_start[msg_order], n_sorted) + (
-        np.arange(int(n_sorted.sum())) - np.repeat(np.cumsum(n_sorted) - n_sorted, n_sorted))
-    return part_lists[idx], n_sorted, orphans, open_
+    seg_start = np.cumsum(t_arr) - t_arr
+    msg_order = np.argsort(m_line[p], kind="stable")
+    n_sorted = t_arr[msg_order]
+    begin = np.cumsum(n_sorted) - n_sorted
+    parts = multi_parts[np.repeat(seg_start[msg_order], n_sorted)
+                        + (np.arange(int(n_sorted.sum())) - np.repeat(begin, n_sorted))]
+    first = np.ascontiguousarray(m_line[p][msg_order], dtype=np.int64)
+    return Multi(first, np.ascontiguousarray(parts, dtype=np.int64), n_sorted, begin), orphans, open_
 
 
-def build_messages(lines: Lines, parts: np.ndarray, nparts: np.ndarray,
-                   reference_us: int | None, numbers: np.ndarray | None = None) -> Messages:
-    """Payloads, checksums and clocks of every message (``numbers`` as in :func:`reassemble`).
+def decode_messages(lines: Lines, multi: Multi, reference_us: int | None,
+                    numbers: np.ndarray | None = None) -> dict[str, Any]:
+    """Every message of ``lines`` decoded in one compiled pass (``_payload.decode_messages``).
 
-    A ``$PGHP`` binds to the nearest message within ``PGHP_LOOKBACK`` input lines after it
-    whose checksum (the XOR of its parts' checksums) equals the ``$PGHP``'s last field;
-    Gatehouse writes ``00`` there for an own-ship ``!ccVDO``, so a ``$PGHP`` with ``00`` on
-    the line right before a VDO binds to it as well. Clocks: tag block, then ``$PGHP``, then
-    the trailing time, then the reference time; the next one present is the received time.
+    The messages are the single-sentence AIS lines and ``multi``, in line order. A ``$PGHP``
+    binds to the nearest message within ``PGHP_LOOKBACK`` input lines after it whose
+    checksum (the XOR of its parts' checksums) equals the ``$PGHP``'s last field; Gatehouse
+    writes ``00`` there for an own-ship ``!ccVDO``, so a ``$PGHP`` with ``00`` on the line
+    right before a VDO binds to it as well. Clocks: tag block, then ``$PGHP``, then the
+    trailing time, then the reference time; the next one present is the received time.
+    Returns the kernel's buffers for :mod:`~vesselwatch.ingest.nmea.tables`, its rejects and
+    its counts (``numbers`` as in :func:`reassemble`).
     """
     pos = np.arange(len(lines), dtype=np.int64) if numbers is None else numbers
-    i64 = np.ascontiguousarray
-    got = _lines.bind_messages(
-        lines.buf, i64(parts, np.int64), i64(nparts, np.int64), i64(pos, np.int64),
-        i64(lines.kind), i64(lines.own), lines.pay_start, lines.pay_len, lines.fill,
-        lines.checksum, lines.tag_ts, lines.trailing_ts, lines.pghp_ts, lines.pghp_target,
-        lines.station_start, lines.station_end, lines.pghp_station_start,
-        lines.pghp_station_end, -1 if reference_us is None else reference_us, PGHP_LOOKBACK)
-    return Messages(nparts=nparts, parts=parts, **got)
+    out: dict[str, Any] = _payload.decode_messages(
+        lines, np.ascontiguousarray(pos, np.int64), multi.first, multi.parts, multi.nparts,
+        -1 if reference_us is None else reference_us, PGHP_LOOKBACK, TYPE_TABLE, TS_MIN_US,
+        TS_MAX_US, MID_ALLOCATED, ALLOWED_KINDS)
+    return out

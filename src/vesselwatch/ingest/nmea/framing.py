@@ -28,41 +28,38 @@ EMPTY, AIS, PGHP, OTHER_NMEA, REJECT = 0, 1, 2, 3, 4
 REASONS: list[str] = [RejectReason(r).value for r in _lines.REASONS]
 
 
+_FIELDS = frozenset(_lines.LINE.names)
+
+
 @dataclass
 class Lines:
-    """Every line of a buffer, taken apart. Arrays are one entry per line; -1 is "absent"."""
+    """Every line of a buffer, taken apart: a record per line (``_line.pxd`` says what each
+    field holds; -1 is "absent"), and each field as a NumPy view of them (``lines.kind``,
+    ``lines.pay_start``, ...)."""
 
     buf: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    kind: np.ndarray  # EMPTY / AIS / PGHP / OTHER_NMEA / REJECT
-    reason: np.ndarray  # index into REASONS where kind == REJECT
-    total: np.ndarray  # AIS sentence fields (where kind == AIS)
-    num: np.ndarray
-    seq: np.ndarray
-    channel: np.ndarray  # byte value, 0 when empty
-    own: np.ndarray  # 1 for an own-ship ``!ccVDO`` sentence, else 0
-    pay_start: np.ndarray
-    pay_len: np.ndarray
-    fill: np.ndarray
-    checksum: np.ndarray
-    tag_ts: np.ndarray  # clocks: microseconds since the epoch
-    trailing_ts: np.ndarray
-    pghp_ts: np.ndarray  # on PGHP lines
-    pghp_target: np.ndarray  # on PGHP lines: the checksum it binds to
-    pghp_station_start: np.ndarray
-    pghp_station_end: np.ndarray
-    station_start: np.ndarray  # tag block ``s:``
-    station_end: np.ndarray
-    group_id: np.ndarray  # tag block ``g:``
-    group_num: np.ndarray
-    group_total: np.ndarray
+    records: np.ndarray  # one ``_lines.LINE`` record per line
+    single: np.ndarray  # line indices of the AIS sentences that are messages of their own
+    multi: np.ndarray  # line indices of the AIS sentences of multi-sentence messages
+    rejects: np.ndarray  # line indices of the REJECT lines
+    counts: np.ndarray  # how many lines of each kind (indexed by kind)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        """A field of every line (``start``, ``kind``, ``tag_ts``...), as a view."""
+        if name in _FIELDS:
+            field: np.ndarray = self.records[name]
+            return field
+        raise AttributeError(name)
 
     def __len__(self) -> int:
-        return len(self.start)
+        return len(self.records)
 
 
-def parse(buf: np.ndarray) -> Lines:
-    """Take apart every line of ``buf`` (a ``uint8`` array that ends with a newline)."""
-    fields = _lines.frame_lines(buf)
+def parse(buf: np.ndarray, spare: dict[str, np.ndarray] | None = None) -> Lines:
+    """Take apart every line of ``buf`` (a ``uint8`` array that ends with a newline).
+
+    ``spare``: a dict the caller keeps from one buffer to the next; the arrays then live in
+    it and the next call reuses (overwrites) them, so the previous ``Lines`` must be done with.
+    """
+    fields = _lines.frame_lines(buf, spare)
     return Lines(buf=buf, **fields)

@@ -1,8 +1,10 @@
 """Read NMEA 0183 AIS from a byte stream in bounded chunks, yielding canonical batches.
 
-The hot path is NumPy over whole chunks: no Python object per sentence or message. Python
-loops run only over reject lines (to keep their original text) and over the few message
-types and payload lengths.
+Per chunk: one compiled pass takes the lines apart (``framing``), NumPy joins the few
+multi-sentence messages (``assemble.reassemble``), and one compiled pass decodes every
+message into the buffers of the table columns (``assemble.decode_messages``, ``tables``).
+No Python object is made per sentence or message; Python loops run only over reject lines
+(to keep their original text).
 """
 
 from __future__ import annotations
@@ -12,31 +14,22 @@ from typing import IO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from vesselwatch.errors import StrictModeError
+from vesselwatch.ingest import validate
 from vesselwatch.ingest.batch import Batch, quarantine_table
 from vesselwatch.ingest.nmea import _payload  # type: ignore[attr-defined]
-from vesselwatch.ingest.nmea import decode as dec
-from vesselwatch.ingest.nmea.assemble import (
-    PGHP_LOOKBACK,
-    TS_SOURCES,
-    Messages,
-    build_messages,
-    reassemble,
-)
+from vesselwatch.ingest.nmea.assemble import PGHP_LOOKBACK, Multi, decode_messages, reassemble
 from vesselwatch.ingest.nmea.framing import (
     EMPTY,
     OTHER_NMEA,
     PGHP,
     REASONS,
-    REJECT,
     Lines,
     parse,
 )
-from vesselwatch.ingest.nmea.scan import ranges_to_arrow
-from vesselwatch.ingest.nmea.tables import position_table, report_table
-from vesselwatch.model.schema import TS_MAX_US, TS_MIN_US, RejectReason, Skip
+from vesselwatch.ingest.nmea.tables import position_table, report_table, stations
+from vesselwatch.model.schema import RejectReason, Skip
 
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
 DEFAULT_WINDOW_LINES = 200
@@ -65,25 +58,16 @@ def read_nmea(
     carry = b""
     carry_numbers = np.zeros(0, dtype=np.int64)
     next_number = 1
+    chunks = _ChunkReader(stream, chunk_bytes)
+    spare: dict[str, np.ndarray] = {}  # the line arrays, reused from chunk to chunk
     while True:
-        block = stream.read(chunk_bytes)
-        final = not block
-        if final and not carry:
+        chunk = chunks.next(carry)
+        if chunk is None:
             return
-        # the chunk: carried lines, the block, the rest of its last line (up to a cap),
-        # and a newline at the very end, in one copy at most
-        parts = [part for part in (carry, block) if part]
-        taken = len(block)
-        if block and not block.endswith(b"\n"):
-            rest = stream.readline(MAX_LINE_READ)
-            taken += len(rest)
-            parts.append(rest)
-        if not parts[-1].endswith(b"\n"):
-            parts.append(b"\n")
-        data = b"".join(parts) if len(parts) > 1 else parts[0]
+        buf, taken, final = chunk
         batch, deferred, read = _decode_chunk(
-            np.frombuffer(data, dtype=np.uint8), carry_numbers, next_number, source_id,
-            reference_us, window_lines, final,
+            buf, carry_numbers, next_number, source_id, reference_us, window_lines, final,
+            spare,
         )
         next_number += read
         batch.bytes_read = taken
@@ -93,6 +77,54 @@ def read_nmea(
         yield batch
         if final:
             return
+
+
+class _ChunkReader:
+    """The chunks of a stream, each put together in one buffer that the next one reuses:
+    the lines carried over, a block of ``chunk_bytes``, the rest of its last line (up to
+    ``MAX_LINE_READ``) and a newline at the very end. Read with ``readinto`` where the
+    stream has it, so a chunk is copied once and its pages are touched once per file."""
+
+    def __init__(self, stream: IO[bytes], chunk_bytes: int) -> None:
+        self.stream = stream
+        self.chunk_bytes = chunk_bytes
+        self.readinto = getattr(stream, "readinto", None)
+        self.area = np.empty(0, dtype=np.uint8)
+
+    def _room(self, size: int, keep: int) -> None:
+        """Make the buffer hold ``size`` bytes, keeping its first ``keep``."""
+        if len(self.area) < size:
+            grown = np.empty(size + size // 16, dtype=np.uint8)
+            grown[:keep] = self.area[:keep]
+            self.area = grown
+
+    def next(self, carry: bytes) -> tuple[np.ndarray, int, bool] | None:
+        """The next chunk (a view of the buffer, valid until the next call), the bytes it
+        took from the stream and whether the stream is at its end; ``None`` when done."""
+        start = len(carry)
+        self._room(start + self.chunk_bytes + 1, 0)
+        self.area[:start] = np.frombuffer(carry, dtype=np.uint8)
+        if self.readinto is not None:
+            taken = int(self.readinto(self.area.data[start : start + self.chunk_bytes])
+                        or 0)
+        else:
+            block = self.stream.read(self.chunk_bytes)
+            taken = len(block)
+            self.area[start : start + taken] = np.frombuffer(block, dtype=np.uint8)
+        final = taken == 0
+        if final and not carry:
+            return None
+        end = start + taken
+        if taken and self.area[end - 1] != 10:
+            rest = self.stream.readline(MAX_LINE_READ)
+            taken += len(rest)
+            self._room(end + len(rest) + 1, end)
+            self.area[end : end + len(rest)] = np.frombuffer(rest, dtype=np.uint8)
+            end += len(rest)
+        if self.area[end - 1] != 10:
+            self.area[end] = 10
+            end += 1
+        return self.area[:end], taken, final
 
 
 def _raise_first(rejects: pa.Table, path: str) -> None:
@@ -105,150 +137,107 @@ def _raise_first(rejects: pa.Table, path: str) -> None:
 
 def _decode_chunk(
     buf: np.ndarray, carry_numbers: np.ndarray, next_number: int, source_id: str,
-    reference_us: int | None, window: int, final: bool,
+    reference_us: int | None, window: int, final: bool, spare: dict[str, np.ndarray],
 ) -> tuple[Batch, tuple[bytes, np.ndarray], int]:
     """Decode one chunk: the carried lines first (with their own numbers), then new ones."""
-    lines = parse(buf)
+    lines = parse(buf, spare)
     n = len(lines)
     read = n - len(carry_numbers)
-    numbers = np.concatenate([carry_numbers, np.arange(next_number, next_number + read)])
-    parts, nparts, orphans, open_ = reassemble(lines, window, numbers)
-    deferred = np.zeros(n, dtype=bool)
+    numbers = _numbers(spare, carry_numbers, next_number, n)
+    multi, orphans, open_ = reassemble(lines, window, numbers)
+    deferred = np.zeros(0, dtype=np.int64)
     if not final:
         # fragments that a line of the next chunk may still complete: open, and within the
         # window of the next line (line distances count input lines, not buffer lines)
+        flags = np.zeros(n, dtype=bool)
         near_end = numbers[orphans] >= numbers[-1] + 1 - window
-        deferred[orphans[open_ & near_end]] = True
+        flags[orphans[open_ & near_end]] = True
         # a $PGHP near the end may belong to a sentence of the next chunk, and the $PGHP
         # before a deferred fragment must travel with it
         tail = np.arange(max(n - PGHP_LOOKBACK, 0), n)
-        deferred[tail[lines.kind[tail] == PGHP]] = True
+        flags[tail[lines.kind[tail] == PGHP]] = True
         for d in range(1, PGHP_LOOKBACK + 1):
-            prev = np.flatnonzero(deferred) - d
+            prev = np.flatnonzero(flags) - d
             prev = prev[prev >= 0]
-            deferred[prev[lines.kind[prev] == PGHP]] = True
-        orphans = orphans[~deferred[orphans]]
-    msgs = build_messages(lines, parts, nparts, reference_us, numbers)
+            flags[prev[lines.kind[prev] == PGHP]] = True
+        deferred = np.flatnonzero(flags)
+        orphans = orphans[~flags[orphans]]
+    decoded = decode_messages(lines, multi, reference_us, numbers)
     batch = Batch()
-    reject_lines: list[np.ndarray] = []
-    reject_reasons: list[np.ndarray] = []
-    reject_details: list[np.ndarray] = []
 
-    # line-level verdicts
-    kinds = lines.kind
-    live = ~deferred
-    batch.skipped[Skip.EMPTY_LINE.value] += int(np.sum((kinds == EMPTY) & live))
-    batch.skipped[Skip.NON_AIS_SENTENCE.value] += int(np.sum((kinds == OTHER_NMEA) & live))
-    batch.skipped[Skip.TIME_SENTENCE.value] += int(np.sum((kinds == PGHP) & live))
-    bad = np.flatnonzero((kinds == REJECT) & live)
-    reject_lines.append(bad)
-    reject_reasons.append(np.array(REASONS, dtype=object)[lines.reason[bad]])
-    reject_details.append(np.full(len(bad), None, dtype=object))
-    reject_lines.append(orphans)
-    reject_reasons.append(np.full(len(orphans), RejectReason.ORPHAN_FRAGMENT.value, dtype=object))
-    reject_details.append(np.full(len(orphans), None, dtype=object))
+    # line-level verdicts (only orphan fragments and $PGHP lines are ever deferred)
+    live = lines.counts - np.bincount(lines.kind[deferred], minlength=len(lines.counts))
+    batch.skipped[Skip.EMPTY_LINE.value] += int(live[EMPTY])
+    batch.skipped[Skip.NON_AIS_SENTENCE.value] += int(live[OTHER_NMEA])
+    batch.skipped[Skip.TIME_SENTENCE.value] += int(live[PGHP])
+    batch.skipped[Skip.EMPTY_PAYLOAD.value] += int(decoded["empty_payload"])
+    batch.skipped[Skip.OTHER_MSG_TYPE.value] += int(decoded["other_msg_type"])
+    batch.parts_joined = int(np.sum(multi.nparts - 1))
+    station_names = stations(decoded, buf)
+    batch.positions = position_table(decoded, source_id, station_names)
+    batch.vessel_reports = report_table(decoded, source_id, station_names)
 
-    fields = _payload.decode_payloads(msgs.six, msgs.ascii, msgs.start, msgs.nchars, msgs.fill)
-    outcome = _message_outcomes(msgs, fields, batch)
-    positions, reports, rej_idx, rej_reason, rej_detail = outcome
-    batch.parts_joined = int(np.sum(msgs.nparts - 1))
-
-    station = pc.dictionary_encode(ranges_to_arrow(lines.buf, msgs.station_start, msgs.station_end))
-    common = _common_columns(lines, msgs, numbers, source_id, station, fields)
-    batch.positions, pos_bad = position_table(fields, positions, common)
-    batch.vessel_reports = report_table(fields, reports, common)
-    rej_idx = np.concatenate([rej_idx, pos_bad[0]])
-    rej_reason = np.concatenate([rej_reason, pos_bad[1]])
-    rej_detail = np.concatenate([rej_detail, np.full(len(pos_bad[0]), None, dtype=object)])
-
-    # message rejects: point at part 1, keep every part's text
-    msg_lines = msgs.first_line[rej_idx]
-    raw_msgs = _message_raw(buf, lines, msgs, rej_idx)
-    all_lines = np.concatenate(reject_lines)
-    raw_lines = [_line_bytes(buf, lines, int(i)) for i in all_lines]
+    # rejects: bad lines, orphan fragments, then messages (verdicts, then position range
+    # checks); a message points at part 1 and keeps every part's text
+    bad = lines.rejects
+    verdicts, problems = decoded["verdicts"], decoded["problems"]
+    nrej, nprob = decoded["verdict_rows"], decoded["problem_rows"]
+    msg_lines = np.concatenate([verdicts["line"][:nrej], problems["line"][:nprob]])
+    msg_multi = np.concatenate([verdicts["multi"][:nrej], problems["multi"][:nprob]])
+    reasons = np.concatenate([
+        np.array(REASONS, dtype=object)[lines.reason[bad]],
+        np.full(len(orphans), RejectReason.ORPHAN_FRAGMENT.value, dtype=object),
+        _VERDICTS[verdicts["code"][:nrej]],
+        np.asarray(validate.PROBLEMS, dtype=object)[problems["code"][:nprob]],
+    ])
+    details = np.full(len(reasons), None, dtype=object)
+    details[reasons == RejectReason.NO_TIMESTAMP.value] = NO_TIME_HINT
+    all_lines = np.concatenate([bad, orphans])
     batch.rejects = quarantine_table(
         source_id,
         np.concatenate([numbers[all_lines], numbers[msg_lines]]),
-        list(np.concatenate(reject_reasons + [rej_reason])),
-        raw_lines + raw_msgs,
-        list(np.concatenate(reject_details + [rej_detail])),
+        list(reasons),
+        [_line_bytes(buf, lines, int(i)) for i in all_lines]
+        + _message_raw(buf, lines, multi, msg_lines, msg_multi),
+        list(details),
     )
-    batch.lines = int(np.sum(live))
-    carry = b"".join(_line_bytes(buf, lines, int(i)) + b"\n" for i in np.flatnonzero(deferred))
+    batch.lines = n - len(deferred)
+    carry = b"".join(_line_bytes(buf, lines, int(i)) + b"\n" for i in deferred)
     return batch, (carry, numbers[deferred]), read
 
 
-def _message_outcomes(msgs: Messages, fields: dict[str, np.ndarray], batch: Batch
-                      ) -> tuple[np.ndarray, ...]:
-    """Sort messages into positions, vessel reports, skips and rejects."""
-    msg_type = fields["msg_type"]
-    n = len(msgs)
-    # verdict codes: 0 fine, 1 skipped, 2 + i the i-th reject reason of _VERDICTS
-    verdict = np.zeros(n, dtype=np.int8)
-
-    def mark(mask: np.ndarray, code: int) -> None:
-        verdict[mask & (verdict == 0)] = code
-
-    def reject(mask: np.ndarray, why: RejectReason) -> None:
-        mark(mask, 2 + _VERDICTS.index(why))
-
-    empty = msgs.nchars == 0
-    batch.skipped[Skip.EMPTY_PAYLOAD.value] += int(empty.sum())
-    mark(empty, 1)
-    reject(fields["bad_chars"], RejectReason.BAD_PAYLOAD)
-    reject((msg_type == 0) | (msg_type > 27), RejectReason.UNKNOWN_MSG_TYPE)
-    other = ~_HANDLED[np.clip(msg_type, 0, 63)] & (verdict == 0)
-    batch.skipped[Skip.OTHER_MSG_TYPE.value] += int(other.sum())
-    mark(other, 1)
-    reject(fields["nbits"] < _MIN_BITS[np.clip(msg_type, 0, 63)], RejectReason.TRUNCATED_PAYLOAD)
-    # type 24 has parts A (0) and B (1) only; 2 and 3 carry no defined fields
-    reject((msg_type == 24) & (fields["part"] > 1), RejectReason.BAD_VALUE)
-    reject(msgs.ts < 0, RejectReason.NO_TIMESTAMP)
-    reject((msgs.ts < TS_MIN_US) | (msgs.ts >= TS_MAX_US), RejectReason.BAD_TIME)
-    reject(fields["mmsi"] > 999_999_999, RejectReason.BAD_MMSI)
-    ok = verdict == 0
-    rej = np.flatnonzero(verdict >= 2)
-    positions = np.flatnonzero(ok & _IS_POSITION[np.clip(msg_type, 0, 63)])
-    reports = np.flatnonzero(ok & _IS_REPORT[np.clip(msg_type, 0, 63)])
-    reasons = np.array([r.value for r in _VERDICTS], dtype=object)[verdict[rej] - 2]
-    details = np.full(len(rej), None, dtype=object)
-    details[reasons == RejectReason.NO_TIMESTAMP.value] = NO_TIME_HINT
-    return positions, reports, rej, reasons, details
+# why the kernel quarantines a message, by its verdict code
+_VERDICTS = np.array([RejectReason(r).value for r in _payload.VERDICTS], dtype=object)
 
 
-_VERDICTS = list(RejectReason)
-
-
-_HANDLED = np.isin(np.arange(64), list(dec.MIN_BITS))
-_IS_POSITION = np.isin(np.arange(64), dec.POSITION_TYPES)
-_IS_REPORT = np.isin(np.arange(64), dec.REPORT_TYPES)
-_MIN_BITS = np.maximum(np.array([dec.MIN_BITS.get(t, 0) for t in range(64)]), 38)
-
-
-def _common_columns(lines: Lines, msgs: Messages, numbers: np.ndarray, source_id: str,
-                    station: pa.Array, fields: dict[str, np.ndarray]) -> dict[str, object]:
-    channel = lines.channel[msgs.first_line]
-    return {
-        "ts": msgs.ts,
-        "ts_source": msgs.ts_source,
-        "ts_sources": pa.array(TS_SOURCES, pa.string()),
-        "received_ts": msgs.received_ts,
-        "station": station,
-        "channel": channel,
-        "source_id": source_id,
-        "source_line": numbers[msgs.first_line],
-        "msg_hash": fields["msg_hash"],
-    }
+def _numbers(spare: dict[str, np.ndarray], carry_numbers: np.ndarray, next_number: int,
+             n: int) -> np.ndarray:
+    """The input line number of each of the ``n`` lines of a chunk: the carried lines keep
+    theirs, the others count on from ``next_number`` (in an array kept in ``spare``)."""
+    if "numbers" not in spare or len(spare["numbers"]) < n:
+        spare["numbers"] = np.empty(n + n // 8, dtype=np.int64)
+        spare["steps"] = np.arange(n + n // 8, dtype=np.int64)
+    numbers = spare["numbers"][:n]
+    kept = len(carry_numbers)
+    numbers[:kept] = carry_numbers
+    np.add(spare["steps"][: n - kept], next_number, out=numbers[kept:])
+    return numbers
 
 
 def _line_bytes(buf: np.ndarray, lines: Lines, i: int) -> bytes:
     return bytes(buf[lines.start[i] : lines.end[i]])
 
 
-def _message_raw(buf: np.ndarray, lines: Lines, msgs: Messages, rows: np.ndarray) -> list[bytes]:
+def _message_raw(buf: np.ndarray, lines: Lines, multi: Multi, first: np.ndarray,
+                 which: np.ndarray) -> list[bytes]:
+    """The text of messages (``first``: line of part 1; ``which``: index into ``multi``, or
+    -1 for a single sentence), parts joined by newlines."""
     out: list[bytes] = []
-    for r in rows.tolist():
-        b = int(msgs.part_begin[r])
-        part_lines = msgs.parts[b : b + int(msgs.nparts[r])].tolist()
+    for line, m in zip(first.tolist(), which.tolist()):
+        if m < 0:
+            out.append(_line_bytes(buf, lines, line))
+            continue
+        b = int(multi.begin[m])
+        part_lines = multi.parts[b : b + int(multi.nparts[m])].tolist()
         out.append(b"\n".join(_line_bytes(buf, lines, i) for i in part_lines))
     return out

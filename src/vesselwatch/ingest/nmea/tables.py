@@ -1,4 +1,11 @@
-"""Turn decoded message columns into the canonical positions and vessel-report tables."""
+"""The canonical positions and vessel-report tables of a buffer, from the decoder's buffers.
+
+``_payload.decode_messages`` writes every column straight into its final buffer (values,
+validity bitmap, null count, dictionary indices); here they become Arrow arrays without a
+copy or a pass over the rows. The kernel has already applied the rules of
+:mod:`vesselwatch.ingest.validate` ("not available" to null, range checks as rejects).
+String columns that repeat come dictionary-encoded (see ``model.schema.wire_schema``).
+"""
 
 from __future__ import annotations
 
@@ -6,158 +13,146 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from vesselwatch.ingest import validate
 from vesselwatch.ingest.nmea import _payload  # type: ignore[attr-defined]
-from vesselwatch.ingest.nmea import decode as dec
-from vesselwatch.model.mmsi import ALLOWED_KINDS, ISSUE_NAMES, MID_ALLOCATED
-from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS, wire_schema
+from vesselwatch.ingest.nmea.assemble import TS_SOURCES
+from vesselwatch.ingest.nmea.decode import CLASS_NAMES
+from vesselwatch.ingest.nmea.scan import gather_ranges
+from vesselwatch.model.mmsi import ISSUE_NAMES
+from vesselwatch.model.schema import POSITIONS, TS, VESSEL_REPORTS
 
-
-def _int(values: np.ndarray, dtype: pa.DataType, null_below: int = 0) -> pa.Array:
-    return pa.array(values, dtype, mask=values < null_below)
-
-
-def _ts(us: np.ndarray) -> pa.Array:
-    return pa.array(us, pa.int64(), mask=us < 0).cast(TS)
-
-
-def _text(chars: np.ndarray, rows: np.ndarray) -> pa.Array:
-    """Rows ``rows`` of (n, k) 6-bit ASCII as strings: trailing ``@`` padding and blanks
-    removed, empty -> null (compiled: ``_payload.text_buffers``)."""
-    valid, offsets, data, nulls = _payload.text_buffers(
-        np.ascontiguousarray(chars, np.uint8), np.ascontiguousarray(rows, np.int64))
-    return pa.Array.from_buffers(
-        pa.string(), len(rows), [pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(data)],
-        null_count=nulls)
-
-
-def labels(codes: np.ndarray, names: pa.Array, null: np.ndarray | None = None) -> pa.Array:
-    """Strings ``names[codes]``, dictionary-encoded (see ``model.schema.wire_schema``)."""
-    idx = pa.array(codes.astype(np.int32, copy=False), pa.int32(), mask=null)
-    return pa.DictionaryArray.from_arrays(idx, names)
-
-
+_LABEL = pa.dictionary(pa.int32(), pa.string())
 _CHANNELS = pa.array([chr(c) if 32 <= c < 127 else "?" for c in range(256)], pa.string())
 _ISSUE_NAMES = pa.array(ISSUE_NAMES, pa.string())
+_CLASS_NAMES = pa.array(CLASS_NAMES, pa.string())
+_TS_SOURCES = pa.array(TS_SOURCES, pa.string())
+_POSITION_BITMAPS = {name: i for i, name in enumerate(_payload.POSITION_BITMAPS)}
+_REPORT_BITMAPS = {name: i for i, name in enumerate(_payload.REPORT_BITMAPS)}
+_LABELS = ("ts_source", "ais_class", "mmsi_issue", "station", "channel", "source_id")
 
 
-def _mmsi_issue(mmsi: np.ndarray, msg_type: np.ndarray) -> pa.Array:
-    """``model.mmsi.mmsi_issue`` computed by the kernel's compiled twin of it."""
-    code = _payload.mmsi_issue_codes(
-        np.ascontiguousarray(mmsi, np.int64), np.ascontiguousarray(msg_type, np.int64),
-        MID_ALLOCATED, ALLOWED_KINDS).astype(np.int32) - 1
-    return labels(code, _ISSUE_NAMES, code < 0)
+def _wire(canonical: pa.Schema) -> pa.Schema:
+    """``canonical`` with the label columns dictionary-encoded."""
+    return pa.schema([pa.field(f.name, _LABEL, f.nullable) if f.name in _LABELS else f
+                      for f in canonical])
 
 
-_CLASS_NAMES = pa.array(["A", "B"], pa.string())
-_CLASS_CODE = np.array([{"A": 0, "B": 1}.get(dec.AIS_CLASS.get(t, ""), -1) for t in range(64)])
+_POSITIONS_WIRE = _wire(POSITIONS)
+_REPORTS_WIRE = _wire(VESSEL_REPORTS)
 
 
-def _ais_class(msg_type: np.ndarray) -> pa.Array:
-    code = _CLASS_CODE[np.clip(msg_type, 0, 63)]
-    return labels(code, _CLASS_NAMES, code < 0)
+class _Columns:
+    """Arrow arrays over the kernel's buffers of one table."""
+
+    def __init__(self, values: dict[str, np.ndarray], rows: int, valid: np.ndarray,
+                 valid_count: np.ndarray, bitmaps: dict[str, int]) -> None:
+        self.values = values
+        self.rows = rows
+        self.valid = valid
+        self.valid_count = valid_count
+        self.bitmaps = bitmaps
+
+    def validity(self, name: str) -> tuple[pa.Buffer | None, int]:
+        """The validity bitmap of ``name`` (``None`` without nulls) and its null count."""
+        if name not in self.bitmaps:
+            return None, 0
+        row = self.bitmaps[name]
+        nulls = self.rows - int(self.valid_count[row])
+        return (pa.py_buffer(self.valid[row]) if nulls else None), nulls
+
+    def array(self, name: str, dtype: pa.DataType, data: np.ndarray | None = None,
+              bitmap: str | None = None) -> pa.Array:
+        values = self.values[name][: self.rows] if data is None else data[: self.rows]
+        valid, nulls = self.validity(bitmap or name)
+        return pa.Array.from_buffers(dtype, self.rows, [valid, pa.py_buffer(values)],
+                                     null_count=nulls)
+
+    def label(self, name: str, names: pa.Array) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(self.array(name, pa.int32()), names, safe=False)
+
+    def text(self, name: str, data_bytes: int) -> pa.Array:
+        offsets = self.values[f"{name}_offsets"][: self.rows + 1]
+        data = self.values[f"{name}_data"][:data_bytes]
+        valid, nulls = self.validity(name)
+        return pa.Array.from_buffers(
+            pa.string(), self.rows, [valid, pa.py_buffer(offsets), pa.py_buffer(data)],
+            null_count=nulls)
+
+    def common(self, source_id: str, stations: pa.Array) -> dict[str, pa.Array]:
+        n = self.rows
+        return {
+            "mmsi": self.array("mmsi", pa.uint32()),
+            "ts": self.array("ts", TS),
+            "ts_source": self.label("ts_source", _TS_SOURCES),
+            "received_ts": self.array("received_ts", TS),
+            "station": self.label("station", stations),
+            "source_id": pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, np.int32)), pa.array([source_id], pa.string())),
+            "source_line": self.array("source_line", pa.int64()),
+            "msg_hash": self.array("msg_hash", pa.uint64()),
+        }
 
 
-def _common(common: dict[str, Any], rows: np.ndarray) -> dict[str, pa.Array]:
-    channel = np.asarray(common["channel"])[rows]
-    ts_source = np.asarray(common["ts_source"])[rows]
-    return {
-        "ts": _ts(np.asarray(common["ts"])[rows]),
-        "ts_source": labels(ts_source, common["ts_sources"], ts_source < 0),
-        "received_ts": _ts(np.asarray(common["received_ts"])[rows]),
-        "station": pc.take(common["station"], pa.array(rows)),
-        "channel": labels(channel, _CHANNELS, channel == 0),
-        "source_id": labels(np.zeros(len(rows), np.int32), pa.array([common["source_id"]])),
-        "source_line": pa.array(np.asarray(common["source_line"])[rows], pa.int64()),
-        "msg_hash": pa.array(np.asarray(common["msg_hash"])[rows], pa.uint64()),
+def stations(decoded: dict[str, Any], buf: np.ndarray) -> pa.Array:
+    """The station dictionary of a buffer's messages: the distinct texts, in order of first
+    appearance (the kernel's ranges into ``buf``)."""
+    ranges = decoded["stations"]
+    data, starts = gather_ranges(buf, ranges[0], ranges[1])
+    offsets = np.append(starts, len(data)).astype(np.int32)
+    return pa.Array.from_buffers(pa.string(), ranges.shape[1],
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)], null_count=0)
+
+
+def position_table(decoded: dict[str, Any], source_id: str, station_names: pa.Array
+                   ) -> pa.Table:
+    """The positions of a buffer (``decoded``: what ``assemble.decode_messages`` returned)."""
+    c = _Columns(decoded["positions"], decoded["position_rows"], decoded["position_valid"],
+                 decoded["position_valid_count"], _POSITION_BITMAPS)
+    common = c.common(source_id, station_names)
+    cols = {
+        **common,
+        "lat": c.array("lat", pa.float64()),
+        "lon": c.array("lon", pa.float64()),
+        "sog_kn": c.array("sog_kn", pa.float32()),
+        "cog_deg": c.array("cog_deg", pa.float32()),
+        "heading_deg": c.array("heading_deg", pa.uint16()),
+        "rot_deg_min": c.array("rot_deg_min", pa.float32()),
+        "nav_status": c.array("nav_status", pa.uint8()),
+        "position_accuracy": pa.Array.from_buffers(
+            pa.bool_(), c.rows,
+            [None, pa.py_buffer(c.valid[_POSITION_BITMAPS["position_accuracy"]])],
+            null_count=0),
+        "msg_type": c.array("msg_type", pa.uint8()),
+        "ais_class": c.label("ais_class", _CLASS_NAMES),
+        "mmsi_issue": c.label("mmsi_issue", _ISSUE_NAMES),
+        "channel": c.label("channel", _CHANNELS),
     }
+    return pa.Table.from_arrays([cols[f.name] for f in _POSITIONS_WIRE], schema=_POSITIONS_WIRE)
 
 
-def position_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
-                   ) -> tuple[pa.Table, tuple[np.ndarray, np.ndarray]]:
-    """Positions of the messages at ``rows``; also (message index, reason) of range rejects.
-
-    The kernel has already applied the rules of :mod:`vesselwatch.ingest.validate` ("not
-    available" to null, range checks as ``problem`` codes into ``validate.PROBLEMS``).
-    """
-    codes = fields["problem"][rows]
-    bad = codes != 0
-    bad_msgs = rows[bad]
-    reasons = np.asarray(validate.PROBLEMS, dtype=object)[codes[bad]]
-    rows = rows[~bad]
-    msg_type = fields["msg_type"][rows]
-    mmsi = fields["mmsi"][rows]
-    heading = fields["heading_deg"][rows]
-    nav_status = fields["nav_status"][rows]
-    c = _common(common, rows)
-    table = pa.table({
-        "mmsi": pa.array(mmsi, pa.uint32()),
-        "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
-        "lat": pa.array(fields["lat"][rows], from_pandas=True),
-        "lon": pa.array(fields["lon"][rows], from_pandas=True),
-        "sog_kn": pa.array(fields["sog_kn"][rows], from_pandas=True),
-        "cog_deg": pa.array(fields["cog_deg"][rows], from_pandas=True),
-        "heading_deg": pa.array(heading.astype(np.uint16), mask=heading < 0),
-        "rot_deg_min": pa.array(np.round(fields["rot_deg_min"][rows], 1), from_pandas=True),
-        "nav_status": pa.array(nav_status.astype(np.uint8), mask=nav_status < 0),
-        "position_accuracy": pa.array(fields["position_accuracy"][rows], pa.bool_()),
-        "msg_type": pa.array(msg_type, pa.uint8()),
-        "ais_class": _ais_class(msg_type),
-        "mmsi_issue": _mmsi_issue(mmsi, msg_type),
-        "station": c["station"], "channel": c["channel"], "source_id": c["source_id"],
-        "source_line": c["source_line"], "msg_hash": c["msg_hash"],
-    })
-    return table.cast(wire_schema(table.schema, POSITIONS)), (bad_msgs, reasons)
-
-
-def _eta(ts_us: np.ndarray, parts: np.ndarray) -> np.ndarray:
-    """The ETA (``parts``: month, day, hour, minute; no year) as the instant nearest the
-    report time, -1 where not available (compiled: ``_payload.eta_us``).
-
-    Month or day 0 means not available (null); hour 24 or minute 60 means the time of day
-    is not available, so the ETA is taken as midnight of that day.
-    """
-    return np.asarray(_payload.eta_us(np.ascontiguousarray(ts_us, np.int64),
-                                      np.ascontiguousarray(parts, np.int64)))
-
-
-def report_table(fields: dict[str, np.ndarray], rows: np.ndarray, common: dict[str, Any]
+def report_table(decoded: dict[str, Any], source_id: str, station_names: pa.Array
                  ) -> pa.Table:
-    """Vessel reports (types 5, 19, 24) of the messages at ``rows``."""
-    msg_type = fields["msg_type"][rows]
-    text_rows = fields["text_row"][rows]  # every report type carries text
-    dims = fields["dims"][rows]
-    eta_parts = fields["eta"][rows]
-    ts = np.asarray(common["ts"])[rows]
-    eta = _eta(ts, eta_parts)
-    eta = np.where(msg_type == 5, eta, -1)
-    length = np.where((dims[:, 0] > 0) & (dims[:, 1] > 0), dims[:, 0] + dims[:, 1], 0)
-    width = np.where((dims[:, 2] > 0) & (dims[:, 3] > 0), dims[:, 2] + dims[:, 3], 0)
-    draught = fields["draught_m"][rows]
-    c = _common(common, rows)
-    table = pa.table({
-        "mmsi": pa.array(fields["mmsi"][rows], pa.uint32()),
-        "ts": c["ts"], "ts_source": c["ts_source"], "received_ts": c["received_ts"],
-        "msg_type": pa.array(msg_type, pa.uint8()),
-        "part": _int(fields["part"][rows], pa.uint8()),
-        "ais_class": _ais_class(msg_type),
-        "mmsi_issue": _mmsi_issue(fields["mmsi"][rows], msg_type),
-        "imo": _int(fields["imo"][rows], pa.uint32(), null_below=1),
-        "name": _text(fields["name"], text_rows),
-        "callsign": _text(fields["callsign"], text_rows),
-        "ship_type": _int(fields["ship_type"][rows], pa.uint8(), null_below=1),
-        "to_bow_m": _int(dims[:, 0], pa.uint16(), null_below=1),
-        "to_stern_m": _int(dims[:, 1], pa.uint16(), null_below=1),
-        "to_port_m": _int(dims[:, 2], pa.uint16(), null_below=1),
-        "to_starboard_m": _int(dims[:, 3], pa.uint16(), null_below=1),
-        "length_m": pa.array(length, pa.float32(), mask=length <= 0),
-        "width_m": pa.array(width, pa.float32(), mask=width <= 0),
-        "draught_m": pa.array(draught, pa.float32(), mask=draught <= 0),
-        "destination": _text(fields["destination"], text_rows),
-        "eta": _ts(eta),
-        "station": c["station"], "source_id": c["source_id"], "source_line": c["source_line"],
-        "msg_hash": c["msg_hash"],
-    })
-    return table.cast(wire_schema(table.schema, VESSEL_REPORTS))
+    """The vessel reports (types 5, 19, 24) of a buffer."""
+    c = _Columns(decoded["reports"], decoded["report_rows"], decoded["report_valid"],
+                 decoded["report_valid_count"], _REPORT_BITMAPS)
+    dims = c.values["dims"]
+    text_bytes = decoded["text_bytes"]
+    cols = {
+        **c.common(source_id, station_names),
+        "msg_type": c.array("msg_type", pa.uint8()),
+        "part": c.array("part", pa.uint8()),
+        "ais_class": c.label("ais_class", _CLASS_NAMES),
+        "mmsi_issue": c.label("mmsi_issue", _ISSUE_NAMES),
+        "imo": c.array("imo", pa.uint32()),
+        "name": c.text("name", text_bytes["name"]),
+        "callsign": c.text("callsign", text_bytes["callsign"]),
+        "ship_type": c.array("ship_type", pa.uint8()),
+        "length_m": c.array("length_m", pa.float32()),
+        "width_m": c.array("width_m", pa.float32()),
+        "draught_m": c.array("draught_m", pa.float32()),
+        "destination": c.text("destination", text_bytes["destination"]),
+        "eta": c.array("eta", TS),
+    }
+    for i, name in enumerate(("to_bow_m", "to_stern_m", "to_port_m", "to_starboard_m")):
+        cols[name] = c.array(name, pa.uint16(), data=dims[i], bitmap=name)
+    return pa.Table.from_arrays([cols[f.name] for f in _REPORTS_WIRE], schema=_REPORTS_WIRE)
