@@ -462,6 +462,20 @@ def _use_system_allocator() -> None:
     pa.set_memory_pool(pa.system_memory_pool())
 
 
+class _NoPandas:
+    """An import hook for the console script's own process: ``import pandas`` fails there.
+
+    vesselwatch never uses pandas, but pyarrow imports it (when it is installed) on the
+    first array it builds, only to recognise pandas arguments: 0.2 to 0.3 s at the start
+    of every command. Without pandas pyarrow skips that check. Python code that imports
+    vesselwatch as a library (notebooks, tests) is not affected.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("the vesselwatch command does not use pandas", name=name)
+
+
 def run() -> Any:
     """Console-script entry point.
 
@@ -471,6 +485,7 @@ def run() -> Any:
     """
     import gc
 
+    sys.meta_path.insert(0, _NoPandas())
     gc.freeze()  # the modules' objects stay put: later collections need not scan them
     code = main()
     logging.shutdown()

@@ -14,7 +14,7 @@ key with a neighbour need more sorting, and they come in short runs:
 
 import numpy as np
 
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 
 cdef inline bint row_less(int64_t a, int64_t b, const int64_t* ts, const uint64_t* h,
@@ -95,3 +95,74 @@ def first_of_key(const int64_t[::1] order, const uint64_t[::1] major, const int6
             if major[r] == major[p] and ts[r] == ts[p] and msg_hash[r] == msg_hash[p]:
                 out[i] = 0
     return out_a
+
+
+cdef int64_t US_PER_DAY = 86400000000
+cdef int64_t MAX_DAY_SPAN = 1000000
+
+
+def day_keys(const uint32_t[::1] mmsi, const int64_t[::1] ts, int64_t n_buckets):
+    """The keys of the commit's one sort of a whole table, in two passes.
+
+    Each row's partition ``group`` = (UTC day, numbered densely among the days present) *
+    ``n_buckets`` + mmsi % ``n_buckets``; ``major`` = group above the mmsi; ``key`` =
+    major above the time since the start of the day, coarsened by just enough bits to fit
+    in 64 (ties are re-sorted on the exact time afterwards). Returns ``(days, group,
+    major, key)`` with ``days`` the days present, ascending; ``None`` when the days span
+    more than a million or the key has no room for 16 bits of time.
+    """
+    cdef int64_t n = mmsi.shape[0]
+    if n == 0 or ts.shape[0] != n or n_buckets < 1:
+        return None
+    group_a = np.empty(n, np.int64)
+    major_a = np.empty(n, np.uint64)
+    key_a = np.empty(n, np.uint64)
+    cdef int64_t[::1] group = group_a
+    cdef uint64_t[::1] major = major_a
+    cdef uint64_t[::1] key = key_a
+    cdef int64_t i, d, low = 0, high = 0, span, g, ndays = 0
+    cdef uint32_t mmsi_max = 0
+    with nogil:
+        for i in range(n):
+            d = ts[i] // US_PER_DAY
+            if ts[i] % US_PER_DAY < 0:
+                d -= 1
+            group[i] = d
+            if i == 0 or d < low:
+                low = d
+            if i == 0 or d > high:
+                high = d
+            if mmsi[i] > mmsi_max:
+                mmsi_max = mmsi[i]
+    span = high - low
+    if span > MAX_DAY_SPAN:
+        return None
+    number_a = np.zeros(span + 1, np.int64)
+    cdef int64_t[::1] number = number_a
+    with nogil:
+        for i in range(n):
+            number[group[i] - low] = 1
+        for i in range(span + 1):
+            if number[i]:
+                number[i] = ndays
+                ndays += 1
+            else:
+                number[i] = -1
+    cdef uint64_t width = 30 if mmsi_max < (1 << 30) else 32
+    cdef uint64_t top = ((<uint64_t>(ndays * n_buckets - 1)) << width) | mmsi_max
+    cdef int tbits = 64
+    while top:
+        tbits -= 1
+        top >>= 1
+    if tbits < 16:
+        return None
+    cdef int shift = 37 - tbits if tbits < 37 else 0  # a day is below 2**37 us
+    with nogil:
+        for i in range(n):
+            d = group[i]
+            g = number[d - low] * n_buckets + mmsi[i] % n_buckets
+            group[i] = g
+            major[i] = ((<uint64_t>g) << width) | mmsi[i]
+            key[i] = (major[i] << tbits) | (<uint64_t>(ts[i] - d * US_PER_DAY) >> shift)
+    days = np.flatnonzero(number_a >= 0) + low
+    return days, group_a, major_a, key_a

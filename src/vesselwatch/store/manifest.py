@@ -167,7 +167,9 @@ def write_raw(root: Path, data: dict[str, Any], tag: str) -> None:
 
     ``tag`` makes the temp name unique to the writer (the ingest id). Call under the lock.
     """
-    body = json.dumps(data, indent=1, sort_keys=False).encode("utf-8") + b"\n"
+    # compact: Python's C encoder handles only unindented output, and a store of thousands
+    # of files would otherwise spend a good part of each commit pretty-printing this file
+    body = json.dumps(data, separators=(",", ":")).encode("utf-8") + b"\n"
     path = manifest_path(root)
     temp = durable.atomic_write_bytes(path, body, MANIFEST_TEMP_PREFIX + tag)
     faults.checkpoint("manifest_temp_written")

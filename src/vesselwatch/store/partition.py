@@ -78,6 +78,19 @@ def sort_and_dedupe(
     major = (high << width) | m64
     ts = np.ascontiguousarray(ts, dtype=np.int64)
     key = _packed_key(major, ts if key_ts is None else key_ts)
+    return _sort_packed(key, major, ts, msg_hash, source_line, source_rank)
+
+
+def _sort_packed(
+    key: np.ndarray | None,
+    major: np.ndarray,
+    ts: np.ndarray,
+    msg_hash: np.ndarray,
+    source_line: np.ndarray,
+    source_rank: SourceRank,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sort_and_dedupe` once the packed ``key`` (None: none fits) is made."""
+    n = len(major)
     if key is None:  # no room to pack: rank the distinct (major, ts) pairs instead
         order = np.lexsort((ts, major))
         s_major, s_ts = major[order], ts[order]
@@ -139,11 +152,17 @@ def presort(rows: pa.Table, n_buckets: int, rank_of: Callable[[pa.Table], Source
         return
     mmsi = _np(rows, "mmsi")
     ts = ts_micros(rows)
-    days = day_index(ts)
-    present, dense = _dense(days)  # few days: numbered densely, the key keeps its time bits
-    group = dense * n_buckets + mmsi % n_buckets
-    order, first = sort_and_dedupe(mmsi, ts, _np(rows, "msg_hash"), _np(rows, "source_line"),
-                                   rank_of(rows), n_buckets, group, ts - days * US_PER_DAY)
+    msg_hash, line = _np(rows, "msg_hash"), _np(rows, "source_line")
+    keys = ordering.day_keys(np.ascontiguousarray(mmsi, np.uint32), ts, n_buckets)
+    if keys is not None:  # the usual case, compiled
+        present, group, major, key = keys
+        order, first = _sort_packed(key, major, ts, msg_hash, line, rank_of(rows))
+    else:  # days far apart: numbered in NumPy, the key packed per group as in a day's commit
+        days = day_index(ts)
+        present, dense = _dense(days)
+        group = dense * n_buckets + mmsi % n_buckets
+        order, first = sort_and_dedupe(mmsi, ts, msg_hash, line, rank_of(rows), n_buckets,
+                                       group, ts - days * US_PER_DAY)
     s_group = group[order]
     cuts = np.flatnonzero(s_group[1:] != s_group[:-1]) + 1
     s_mmsi, s_ts = mmsi[order], ts[order]
