@@ -12,6 +12,11 @@ environment) and pinned to one core with ``taskset -c 0`` where taskset exists:
     whole file by default; with ``--baseline-lines N`` on the first N lines, its rate then
     stands for the whole file (extrapolated; the output says which).
 
+With ``--repeat N`` (default 3) the two commands take turns N times (vesselwatch, pyais,
+vesselwatch, ...), so that both meet the same state of the machine, and the medians of
+their wall times give the rates and the ratio; every run's time is kept in the JSON. Every
+vesselwatch run writes a fresh store and must report the same rows.
+
 Rates are sentences (input lines) per second. Then the rows: ``vesselwatch info --json``
 gives the positions in the store, which must equal the pyais rows less the exact
 duplicates vesselwatch removed, up to the rows it rejected as out of range
@@ -31,6 +36,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,6 +121,20 @@ def ingest_pyais(file: Path, out: Path, pin: list[str], env: dict[str, str]) -> 
             "rows": counts["rows"]}
 
 
+def summarise(runs: list[dict[str, Any]], sentences: int) -> dict[str, Any]:
+    """The first run's details, with the median wall time of all runs (and each run's)."""
+    walls = [r["wall_s"] for r in runs]
+    out = dict(runs[0])
+    out["runs"] = len(runs)
+    out["runs_wall_s"] = walls
+    out["wall_s"] = round(statistics.median(walls), 3)
+    if runs[0].get("engine_s") is not None:
+        out["engine_s"] = round(statistics.median(r["engine_s"] for r in runs), 3)
+    out["sentences"] = sentences
+    out["sentences_per_s"] = round(sentences / out["wall_s"])
+    return out
+
+
 def row_check(vw: dict[str, Any], pyais_rows: int, tolerance: float) -> dict[str, Any]:
     """Store positions against pyais rows less the known differences."""
     report = vw["report"]
@@ -140,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-lines", type=int, default=None,
                     help="run the pyais script on the first N lines only and extrapolate its "
                          "rate (default: the whole file)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each command, taking turns; the medians are compared "
+                         "(default 3)")
     ap.add_argument("--cpu", type=int, default=0, help="core for taskset (-1: do not pin)")
     ap.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
                     help="allowed unexplained row difference, a share of the pyais rows")
@@ -162,16 +185,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vw-bench-") as tmp_s:
         tmp = args.keep or Path(tmp_s)
         tmp.mkdir(parents=True, exist_ok=True)
-        vw = ingest_vesselwatch(args.file, tmp / "store", pin, env)
-        vw["sentences"] = lines
-        vw["sentences_per_s"] = round(lines / vw["wall_s"])
         base_file, base_lines = args.file, lines
         if args.baseline_lines is not None and args.baseline_lines < lines:
             base_file = tmp / "prefix.nmea"
             base_lines = write_prefix(args.file, args.baseline_lines, base_file)
-        py = ingest_pyais(base_file, tmp / "pyais-positions.parquet", pin, env)
-        py["sentences"] = base_lines
-        py["sentences_per_s"] = round(base_lines / py["wall_s"])
+        vw_runs, py_runs = [], []
+        for i in range(max(1, args.repeat)):
+            vw_runs.append(ingest_vesselwatch(args.file, tmp / f"store-{i}", pin, env))
+            py_runs.append(ingest_pyais(base_file, tmp / f"pyais-positions-{i}.parquet", pin, env))
+        if any(r["store_rows"] != vw_runs[0]["store_rows"] for r in vw_runs):
+            raise SystemExit("error: the vesselwatch runs stored different rows: "
+                             f"{[r['store_rows'] for r in vw_runs]}")
+        vw = summarise(vw_runs, lines)
+        py = summarise(py_runs, base_lines)
         py["scope"] = ("whole file" if base_file == args.file else
                        f"first {base_lines:,} lines; whole-file time extrapolated from the rate")
         py["whole_file_s"] = round(lines / py["sentences_per_s"], 1)
@@ -193,13 +219,14 @@ def main(argv: list[str] | None = None) -> int:
 def _print(out: dict[str, Any]) -> None:
     vw, py, c = out["vesselwatch"], out["pyais"], out["rows"]
     print(f"(a) vesselwatch ingest: {vw['sentences']:,} sentences in {vw['wall_s']:.2f} s wall "
-          f"(engine {vw['engine_s']} s) = {vw['sentences_per_s']:,} sentences/s")
+          f"(engine {vw['engine_s']} s) = {vw['sentences_per_s']:,} sentences/s "
+          f"{_runs(vw)}")
     print(f"    {vw['command']}")
     print(f"(b) pyais script:       {py['sentences']:,} sentences in {py['wall_s']:.2f} s wall "
-          f"= {py['sentences_per_s']:,} sentences/s ({py['scope']}; whole file "
+          f"= {py['sentences_per_s']:,} sentences/s {_runs(py)} ({py['scope']}; whole file "
           f"~{py['whole_file_s']:,} s)")
     print(f"    {py['command']}")
-    print("ratio vesselwatch / pyais (sentences/s, end to end): "
+    print("ratio vesselwatch / pyais (sentences/s, end to end, medians): "
           f"{out['ratio_sentences_per_s']:.1f}x")
     verdict = "ok" if c["ok"] else f"MISMATCH (more than {c['allowed']:,} unexplained)"
     print(f"rows: store {c['store_positions']:,} positions; pyais {c['pyais_rows']:,} rows "
@@ -207,6 +234,12 @@ def _print(out: dict[str, Any]) -> None:
           f"{c['expected_store_positions']:,} expected; residual {c['residual']:+,} "
           f"({c['residual_share']:.4%}; allowed {c['allowed']:,}: the {c['range_rejects']:,} "
           f"range rejects of positions and vessel reports + tolerance): {verdict}")
+
+
+def _runs(r: dict[str, Any]) -> str:
+    if r["runs"] == 1:
+        return "(one run)"
+    return f"(median of {r['runs']} runs: {', '.join(f'{w:.2f}' for w in r['runs_wall_s'])} s)"
 
 
 if __name__ == "__main__":

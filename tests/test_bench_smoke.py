@@ -83,9 +83,13 @@ def test_ingest_benchmark_reports_rates_and_rows(bench_input: tuple[Path, Path],
                                                  data_dir: Path, tmp_path: Path) -> None:
     out, _ = bench_input
     result = tmp_path / "ingest.json"
-    _run([str(BENCH / "ingest.py"), str(out), "--baseline-lines", "2000", "--json", str(result)],
-         data_dir)
+    _run([str(BENCH / "ingest.py"), str(out), "--baseline-lines", "2000", "--repeat", "2",
+          "--json", str(result)], data_dir)
     report = _json(result)
+    for side in ("vesselwatch", "pyais"):  # two runs each, compared by their median
+        r = report[side]
+        assert r["runs"] == 2 and len(r["runs_wall_s"]) == 2
+        assert r["wall_s"] == pytest.approx(sum(r["runs_wall_s"]) / 2, abs=1e-3)
     assert {"vesselwatch", "pyais", "ratio_sentences_per_s", "rows"} <= report.keys()
     assert report["vesselwatch"]["sentences_per_s"] > 0
     assert report["pyais"]["sentences_per_s"] > 0

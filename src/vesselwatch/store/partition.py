@@ -24,7 +24,7 @@ from vesselwatch.store import _order as ordering  # type: ignore[attr-defined]
 from vesselwatch.store import faults
 from vesselwatch.store.layout import US_PER_DAY, data_file, day_index, day_label
 from vesselwatch.store.manifest import DataFile
-from vesselwatch.store.staging import DayRows, Presorted, ts_micros
+from vesselwatch.store.staging import DayRows, Presorted, gather_columns, ts_micros
 
 KEY = ("mmsi", "ts", "msg_hash")
 ROW_GROUP_ROWS = 256 * 1024  # rows per Parquet row group: the unit of pruning by mmsi/ts
@@ -145,9 +145,14 @@ def _sort_long_runs(
 
 def presort(rows: pa.Table, n_buckets: int, rank_of: Callable[[pa.Table], SourceRank]
             ) -> Iterator[tuple[tuple[int, int], DayRows]]:
-    """Split ``rows`` by (UTC day, mmsi bucket), each partition already sorted and
-    deduplicated as :func:`commit_day` needs it: one sort for the whole table instead of a
-    split and then a sort per partition. ``rank_of(rows)`` ranks the rows' sources."""
+    """Split ``rows`` by (UTC day, mmsi bucket), each partition sorted and free of the
+    ingest's own duplicates as :func:`commit_day` needs it: one sort for the whole table
+    instead of a split and then a sort per partition, and one gather of the kept rows
+    into their final order (each partition is then a slice of it).
+
+    The caller hands ``rows`` over (see :func:`~vesselwatch.store.staging.gather_columns`).
+    ``rank_of(rows)`` ranks the rows' sources.
+    """
     if rows.num_rows == 0:
         return
     mmsi = _np(rows, "mmsi")
@@ -163,15 +168,24 @@ def presort(rows: pa.Table, n_buckets: int, rank_of: Callable[[pa.Table], Source
         group = dense * n_buckets + mmsi % n_buckets
         order, first = sort_and_dedupe(mmsi, ts, msg_hash, line, rank_of(rows), n_buckets,
                                        group, ts - days * US_PER_DAY)
-    s_group = group[order]
-    cuts = np.flatnonzero(s_group[1:] != s_group[:-1]) + 1
-    s_mmsi, s_ts = mmsi[order], ts[order]
+    del mmsi, ts, msg_hash, line, major, key
+    groups = len(present) * n_buckets
+    dropped = np.bincount(group[order[~first]], minlength=groups)
+    kept = order[first]
+    del order, first
+    k_group = group[kept]
+    del group
+    table = gather_columns(rows, kept)
+    del rows, kept
+    k_mmsi = _np(table, "mmsi")
+    k_ts = ts_micros(table)
+    cuts = np.flatnonzero(k_group[1:] != k_group[:-1]) + 1
     for start, end in zip(np.concatenate(([0], cuts)).tolist(),
-                          np.concatenate((cuts, [len(order)])).tolist(), strict=True):
-        g = int(s_group[start])
-        keys = Presorted(s_mmsi[start:end], s_ts[start:end], first[start:end])
+                          np.concatenate((cuts, [len(k_group)])).tolist(), strict=True):
+        g = int(k_group[start])
+        keys = Presorted(k_mmsi[start:end], k_ts[start:end], int(dropped[g]))
         day = int(present[g // n_buckets])
-        yield (day, g % n_buckets), DayRows(rows, order[start:end], keys)
+        yield (day, g % n_buckets), DayRows(table.slice(start, end - start), None, keys)
 
 
 def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -227,24 +241,29 @@ def commit_day(
     file is created, so that a failed commit can remove every file it started.
     """
     presorted = rows.presorted if isinstance(rows, DayRows) else None
-    if presorted is not None:
-        mmsi, ts, first = presorted.mmsi, presorted.ts, presorted.first
-        order = np.arange(len(mmsi))
+    if presorted is not None:  # sorted, and the ingest's own duplicates already dropped
+        mmsi, ts = presorted.mmsi, presorted.ts
+        order, first = None, np.ones(len(mmsi), bool)
     else:
         mmsi = _np(rows, "mmsi")
         ts = ts_micros(rows)
         order, first = sort_and_dedupe(
             mmsi, ts, _np(rows, "msg_hash"), _np(rows, "source_line"), source_rank, n_buckets
         )
+        mmsi, ts = mmsi[order], ts[order]
     buckets = mmsi % n_buckets
     prior = existing({int(b) for b in np.flatnonzero(np.bincount(buckets))})
-    keep = first & ~keys_in_store(rows, root, prior)[order] if prior else first
-    index = order[keep]
-    out = DayOutcome(kept=len(index), duplicates=rows.num_rows - len(index))
-    if len(index) == 0:
+    keep = first & ~_sorted(keys_in_store(rows, root, prior), order) if prior else first
+    out = DayOutcome(kept=int(keep.sum()), duplicates=len(keep) - int(keep.sum()))
+    if presorted is not None:
+        out.duplicates += presorted.duplicates
+    if out.kept == 0:
         return out
-    kept_rows = rows.take(index)
-    k_mmsi, k_ts, k_bucket = mmsi[index], ts[index], buckets[index]
+    whole = presorted is not None and out.kept == len(keep)
+    index = None if whole else (np.flatnonzero(keep) if order is None else order[keep])
+    kept_rows = rows.materialise() if index is None else rows.take(index)
+    k_mmsi, k_ts, k_bucket = ((mmsi, ts, buckets) if whole
+                              else (mmsi[keep], ts[keep], buckets[keep]))
     out.vessels = k_mmsi[np.concatenate(([True], k_mmsi[1:] != k_mmsi[:-1]))]
     out.ts_min_us, out.ts_max_us = int(k_ts.min()), int(k_ts.max())
     out.per_source = count_values(kept_rows.column("source_id"))
@@ -252,7 +271,7 @@ def commit_day(
     label = day_label(day)
     for start, end in zip(
         np.concatenate(([0], cuts)).tolist(),
-        np.concatenate((cuts, [len(index)])).tolist(),
+        np.concatenate((cuts, [out.kept])).tolist(),
         strict=True,
     ):
         bucket = int(k_bucket[start])
@@ -278,6 +297,10 @@ def commit_day(
         )
         faults.checkpoint("partition_written")
     return out
+
+
+def _sorted(mask: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    return mask if order is None else mask[order]
 
 
 def count_values(column: pa.ChunkedArray | pa.Array) -> Counter[str]:

@@ -58,32 +58,60 @@ def _cast(table_name: str, rows: pa.Table, schema: pa.Schema) -> pa.Table:
         ) from None
 
 
-def encode_strings(rows: pa.Table) -> pa.Table:
-    """Dictionary-encode every string column not encoded yet (one chunk per column).
+def encode_strings(rows: pa.Table, *, combine: bool = True) -> pa.Table:
+    """Dictionary-encode every string column not encoded yet, with one dictionary per
+    column; with ``combine``, one chunk per column as well.
 
-    Column by column: ``Table.combine_chunks`` is several times slower on dictionary
-    columns whose chunks carry different dictionaries.
+    Without ``combine`` the chunks stay as they are: the commit's one global gather
+    (:func:`gather_columns`) reads them in place, so the rows are never copied into a
+    combined table first. Column by column: ``Table.combine_chunks`` is several times
+    slower on dictionary columns whose chunks carry different dictionaries.
     """
+    if not combine:
+        columns = [pc.dictionary_encode(c) if pa.types.is_string(c.type) else c
+                   for c in rows.columns]
+        return _with_columns(rows.schema, columns).unify_dictionaries()
     rows = rows.unify_dictionaries()
     columns = []
     for col in rows.columns:
         one = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
         columns.append(pc.dictionary_encode(one) if pa.types.is_string(one.type) else one)
-    fields = [
-        pa.field(f.name, c.type, f.nullable) for f, c in zip(rows.schema, columns, strict=True)
-    ]
+    return _with_columns(rows.schema, columns)
+
+
+def _with_columns(schema: pa.Schema,
+                  columns: list[pa.ChunkedArray] | list[pa.Array]) -> pa.Table:
+    fields = [pa.field(f.name, c.type, f.nullable) for f, c in zip(schema, columns, strict=True)]
     return pa.table(columns, schema=pa.schema(fields))
+
+
+def gather_columns(rows: pa.Table, index: np.ndarray) -> pa.Table:
+    """``rows`` at ``index`` (in range), gathered one column at a time into one chunk.
+
+    The rows are copied once, straight from their chunks into their final order (no
+    combined copy first). The caller hands ``rows`` over: each source column is let go
+    as soon as it is gathered, so memory holds the rows about once, not twice.
+    """
+    schema = rows.schema
+    columns: list[pa.ChunkedArray | None] = list(rows.columns)
+    del rows
+    taken = pa.array(index)
+    for i in range(len(columns)):
+        column, columns[i] = columns[i], None
+        columns[i] = pc.take(column, taken, boundscheck=False)
+        del column
+    return pa.table(columns, schema=schema)
 
 
 @dataclass(frozen=True)
 class Presorted:
-    """Keys of a :class:`DayRows` whose ``index`` is already the commit's order:
-    ``mmsi`` and ``ts`` (int64 microseconds) of the rows in that order, and ``first``,
-    whether each is the first of its ``(mmsi, ts, msg_hash)``."""
+    """Keys of a :class:`DayRows` whose rows are already in the commit's order and free
+    of duplicates within the ingest: ``mmsi`` and ``ts`` (int64 microseconds) of the rows,
+    and ``duplicates``, how many rows the presort dropped as duplicates of a kept one."""
 
     mmsi: np.ndarray
     ts: np.ndarray
-    first: np.ndarray
+    duplicates: int
 
 
 class DayRows:
@@ -91,7 +119,7 @@ class DayRows:
 
     Offers what a commit reads (``num_rows``, ``column``, ``select``, ``take``); ``take``
     composes the indices, so the rows are copied once, straight into their final order.
-    ``presorted`` is set when ``index`` already lists the rows sorted and deduplicated.
+    ``presorted`` is set when the rows are already sorted and deduplicated.
     """
 
     def __init__(self, base: pa.Table, index: np.ndarray | None,
@@ -172,12 +200,15 @@ class Stager:
         With ``spill=False`` (the commit's final flush) the rows stay in memory, already
         split by day: an ingest that never filled the buffer never touches the disk twice.
         ``partition`` splits them instead of :func:`day_indices` (the commit passes one
-        that sorts and deduplicates every partition in the same pass).
+        that sorts and deduplicates the whole table at once); it is used only when
+        nothing was spilled before, since the partitions it yields are already free of
+        duplicates and a day's spilled parts could not be joined to them.
         """
         if self._buffered == 0:
             return
         if spill:
             self.directory.mkdir(parents=True, exist_ok=True)
+        presorting = partition is not None and not spill and self._written == 0
         for table_name, parts in self._buffers.items():
             if not parts:
                 continue
@@ -186,15 +217,22 @@ class Stager:
             if table_name == QUARANTINE_TABLE:  # few rows of long unique text: kept plain
                 self._quarantine.append(self._write(rows) if spill else rows)
                 continue
-            encoded = encode_strings(rows)
-            if partition is not None and not spill:
-                views: Iterator[tuple[tuple[int, int], DayRows]] = partition(encoded)
+            views: Iterator[tuple[tuple[int, int], DayRows]]
+            if presorting:
+                assert partition is not None
+                # the partitioner gets the only reference: it lets each column go once
+                # gathered (see gather_columns)
+                views = partition(encode_strings(rows, combine=False))
+                del rows
             else:
+                encoded = encode_strings(rows)
+                del rows
                 views = ((day, DayRows(encoded, index))
                          for day, index in day_indices(encoded, self.n_buckets))
             for day, view in views:
                 part: Path | DayRows = self._write(view.materialise()) if spill else view
                 self._by_day[table_name].setdefault(day, []).append(part)
+            del views
         self._buffered = 0
         if spill:
             faults.checkpoint("staged")
