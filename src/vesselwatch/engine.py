@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mmap
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from vesselwatch.detect.config import DetectConfig, load_config
 from vesselwatch.errors import InputError
 from vesselwatch.ingest import read_file, resolve_format
 from vesselwatch.model.events import EventType
@@ -27,6 +27,7 @@ from vesselwatch.store import IngestResult, Store, StoreInfo
 from vesselwatch.store.store import DEFAULT_LOCK_TIMEOUT_S
 
 if TYPE_CHECKING:
+    from vesselwatch.detect.config import DetectConfig
     from vesselwatch.detect.suite import References
     from vesselwatch.engine_screen import ScreenReport
     from vesselwatch.evaluate import Evaluation
@@ -100,11 +101,18 @@ class IngestReport:
 
 
 def file_sha256(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file, read in 1 MiB blocks."""
+    """SHA-256 and size of a file: memory-mapped (no copy into a buffer) where it can be,
+    else read in 1 MiB blocks."""
     h = hashlib.sha256()
     size = 0
     try:
         with path.open("rb") as f:
+            try:
+                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    h.update(mapped)
+                    return h.hexdigest(), len(mapped)
+            except (ValueError, OSError):  # empty, or not a regular file (a pipe, a device)
+                pass
             for block in iter(lambda: f.read(1 << 20), b""):
                 h.update(block)
                 size += len(block)
@@ -385,6 +393,8 @@ class Engine:
         ``ports_file`` (overriding both). Deterministic: the same store and parameters
         give the same events and ids.
         """
+        from vesselwatch.detect.config import DetectConfig, load_config
+
         cfg = config if isinstance(config, DetectConfig) else load_config(
             None if config is None else Path(config))
         return _detect(self, cfg, None if ports_file is None else Path(ports_file),
