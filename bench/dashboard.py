@@ -89,7 +89,8 @@ FILES_ROUTE = "bench-files"
 JSON_API_MAX = 1_000_000  # the JSON twin's largest limit (docs/dashboard.md)
 READY_TIMEOUT_MS = 900_000
 # the views panned: name -> zoom (None: the opening view); the front end draws a density
-# grid below zoom 4 and points + tracks above (web/src/layers/positions.js)
+# image below zoom 4 or with many positions in view, points + tracks otherwise
+# (web/src/layers/positions.js)
 VIEWS: dict[str, float | None] = {"fit": None, "out": 3.0, "in": 7.0}
 PAN_ORIGIN = (560, 360)  # inside the map, right of the legend, left of the side panel
 PAN_SWING_PX = 160

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from web_browser_helpers import CHROMIUM, require_browser, webgl_args
@@ -182,6 +183,10 @@ def test_the_map_loads_the_positions_offline(ui: Browser, server: Server,
     assert status["positions"] == rows > 1000
     assert 0 < status["dataReadyMs"] < 60_000
     assert ui.eval("performance.getEntriesByName('vw-data-ready').length") == 1
+    # the positions were fetched once: by the page's preload, whose response the script used
+    assert ui.eval("performance.getEntriesByType('resource')"
+                   ".filter(e => new URL(e.name).pathname === '/api/positions.arrow')"
+                   ".map(e => e.initiatorType)") == ["link"]
     assert ui.layer("positions")["length"] == rows
     tracks = ui.layer("tracks")
     assert tracks is not None and 0 < tracks["length"] < rows
@@ -377,6 +382,101 @@ def test_the_timeline_brush_narrows_the_events(ui: Browser, server: Server,
         timeout=WAIT_MS)
 
 
+def _positions(server: Server) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) as float32 pairs and epoch seconds of the positions the map loads."""
+    table = arrow_of(server.get("/api/positions.arrow"))
+    xy = np.asarray(table.column("position").combine_chunks().flatten()).reshape(-1, 2)
+    return xy, np.asarray(table.column("t").to_numpy())
+
+
+def _inside(xy: np.ndarray, bounds: list[float]) -> np.ndarray:
+    west, south, east, north = bounds
+    return ((xy[:, 0] >= west) & (xy[:, 0] < east) & (xy[:, 1] > south)
+            & (xy[:, 1] <= north))
+
+
+def test_the_density_bins_the_positions_and_follows_the_brush(ui: Browser, server: Server,
+                                                              artefacts: Path) -> None:
+    xy, t = _positions(server)
+    ui.go("#/map")
+    ui.eval("vw.setRange(null)")
+    # zoomed out, a density image binned from the loaded positions stands for them
+    ui.eval("vw.map.jumpTo({center: [120, 45], zoom: 2.5})")
+    ui.page.wait_for_function(
+        "!vw.map.isMoving() && vw.layers().some(l => l.id === 'density')", timeout=WAIT_MS)
+    assert ui.layer("positions") is None and ui.layer("tracks") is None
+    density = ui.layer("density")
+    assert density is not None and _inside(xy, density["bounds"]).all()
+    assert density["length"] == len(t)
+    shoot(ui, artefacts, "8-density")
+    # brushing a time range bins only the positions inside it, [t0, t1)
+    t0 = int(t.min()) + (int(t.max()) - int(t.min())) // 3
+    t1 = int(t.min()) + 2 * (int(t.max()) - int(t.min())) // 3
+    expected = int(((t >= t0) & (t < t1)).sum())
+    assert 0 < expected < len(t)
+    ui.eval(f"vw.setRange({t0}, {t1})")
+    ui.page.wait_for_function(
+        f"vw.layers().some(l => l.id === 'density' && l.length === {expected})",
+        timeout=WAIT_MS)
+    ui.eval("vw.setRange(null)")
+    # zoomed in on the data, points and tracks again ...
+    lon, lat = (float(v) for v in np.median(xy, axis=0))
+    ui.eval(f"vw.map.jumpTo({{center: [{lon}, {lat}], zoom: 5}})")
+    ui.page.wait_for_function(
+        "!vw.map.isMoving() && vw.layers().some(l => l.id === 'positions')", timeout=WAIT_MS)
+    assert ui.layer("density") is None
+    assert ui.layer("positions")["length"] == len(t)
+    # ... unless the view holds more positions than the switch allows (500,000 on a GPU,
+    # 50,000 on a software renderer like this one; lowered here): the density then bins
+    # those inside its image, the view and its margin
+    assert ui.eval("vw.densityAbove()") == 50_000
+    assert "more than 50,000 positions in view: density grid" in ui.text("legend")
+    ui.eval("vw.setDensityAbove(100)")
+    ui.page.wait_for_function("vw.layers().some(l => l.id === 'density')", timeout=WAIT_MS)
+    assert ui.layer("positions") is None
+    density = ui.layer("density")
+    assert density is not None
+    assert density["length"] == int(_inside(xy, density["bounds"]).sum()) > 100
+    ui.eval("vw.setDensityAbove(null)")
+    ui.page.wait_for_function("vw.layers().some(l => l.id === 'positions')", timeout=WAIT_MS)
+    assert ui.eval("vw.densityAbove()") == 50_000
+
+
+def test_with_many_positions_only_the_rows_around_the_view_are_drawn(
+        ui: Browser, server: Server) -> None:
+    table = arrow_of(server.get("/api/positions.arrow"))
+    xy, t = _positions(server)
+    mmsi = table.column("mmsi").to_numpy().astype(np.int64)
+    lon, lat = (float(v) for v in np.median(xy, axis=0))
+    ui.go("#/map")
+    ui.eval(f"vw.map.jumpTo({{center: [{lon}, {lat}], zoom: 6}})")
+    ui.page.wait_for_function(
+        "!vw.map.isMoving() && vw.layers().some(l => l.id === 'positions')", timeout=WAIT_MS)
+    assert ui.eval("vw.subsetAbove()") == 200_000  # this store is smaller: every row is drawn
+    assert ui.layer("positions")["length"] == len(t)
+    ui.eval("vw.setSubsetAbove(1000)")  # as if it were larger
+    ui.page.wait_for_function(
+        f"vw.layers().some(l => l.id === 'positions' && l.length < {len(t)})", timeout=WAIT_MS)
+    points, tracks = ui.layer("positions"), ui.layer("tracks")
+    assert points is not None and tracks is not None
+    # the rows inside the binned area, each with its vessel's rows before and after it
+    near = _inside(xy, points["bounds"])
+    keep = near.copy()
+    same_before = np.concatenate(([False], mmsi[1:] == mmsi[:-1]))
+    keep[:-1] |= near[1:] & same_before[1:]
+    keep[1:] |= near[:-1] & same_before[1:]
+    rows = np.flatnonzero(keep)
+    assert 0 < len(rows) < len(t)
+    assert points["length"] == len(rows)
+    # a track part starts at a new vessel, after an hour's silence, or after rows left out
+    gap = np.concatenate(([True], (mmsi[1:] != mmsi[:-1]) | (np.diff(t.astype(np.int64)) > 3600)))
+    starts = gap[rows] | np.concatenate(([True], np.diff(rows) != 1))
+    assert tracks["length"] == int(starts.sum())
+    ui.eval("vw.setSubsetAbove(null)")
+    ui.page.wait_for_function(
+        f"vw.layers().some(l => l.id === 'positions' && l.length === {len(t)})", timeout=WAIT_MS)
+
+
 def test_the_dossier_downloads(ui: Browser, angara_case: dict[str, Any]) -> None:
     ui.go(f"#/case/{angara_case['case_id']}")
     ui.page.get_by_test_id("export-html").wait_for(timeout=WAIT_MS)
@@ -488,7 +588,6 @@ def test_the_built_front_end_is_complete_and_self_contained() -> None:
     assert all(-180 <= x <= 180 for r in rings for x, _ in r), "cut at the antimeridian"
     licences = (STATIC_DIR / "THIRD_PARTY_LICENSES").read_text(encoding="utf-8")
     for package in ("maplibre-gl", "@deck.gl/core", "@deck.gl/layers", "@deck.gl/geo-layers",
-                    "@deck.gl/aggregation-layers", "@deck.gl/mapbox", "apache-arrow",
-                    "world-atlas"):
+                    "@deck.gl/mapbox", "apache-arrow", "world-atlas"):
         assert re.search(rf"^{re.escape(package)} \S+ -- ", licences, re.M), package
     assert "Natural Earth" in licences

@@ -196,3 +196,35 @@ def test_bad_parameters_are_400_with_a_reason(client: TestClient, url: str, says
     r = client.get(url)
     assert r.status_code == 400
     assert says in r.json()["error"]
+
+
+def test_the_first_load_is_built_at_start_up_and_follows_the_store(store_copy: Path,
+                                                                   tmp_path: Path) -> None:
+    import time
+
+    from vesselwatch.web.api_positions import map_stream_key
+    from vesselwatch.web.app import create_app
+
+    app = create_app(store_copy)
+    board = app.state.dashboard
+    assert map_stream_key() not in board.cache
+    with TestClient(app, base_url="http://127.0.0.1") as c:  # start-up builds the stream
+        waited = 0.0
+        while map_stream_key() not in board.cache and waited < 60:
+            time.sleep(0.05)
+            waited += 0.05
+        assert map_stream_key() in board.cache
+        before = get_arrow(c, "/api/positions.arrow")
+        assert before.num_rows == engine_rows(store_copy).num_rows
+        # an ingest by anyone (here the engine, as the CLI would) moves the store on: the
+        # next load has the new vessel's two positions
+        extra = tmp_path / "extra.csv"
+        extra.write_text("MMSI,BaseDateTime,LAT,LON\n"
+                         "123456789,2023-09-07T12:00:00,41.0,131.0\n"
+                         "123456789,2023-09-07T12:10:00,41.1,131.1\n")
+        Engine(store_copy).ingest([extra])
+        after = get_arrow(c, "/api/positions.arrow")
+        assert after.num_rows == before.num_rows + 2
+        # the cached stream is byte for byte what the uncached path builds
+        fresh = c.get("/api/positions.arrow", params={"start": "1970-01-01T00:00:00Z"})
+        assert c.get("/api/positions.arrow").content == fresh.content

@@ -1,9 +1,9 @@
 // The map's legend, which is also where layers and event types are switched on and off.
 import {h, clear} from './dom.js';
 import {SPEED_CLASSES, SPEED_UNKNOWN, DARK_LEG, WATCHED_PORT, OTHER_PORT, eventColor, css} from './colors.js';
-import {typeLabel} from './format.js';
+import {fmtNumber, typeLabel} from './format.js';
 import {state, set, on} from './state.js';
-import {DENSITY_BELOW_ZOOM} from './layers/positions.js';
+import {DENSITY_BELOW_ZOOM, densitySwitch} from './layers/positions.js';
 
 function toggle(setKey, key, label, swatch, testid) {
   const input = h('input', {type: 'checkbox', 'data-testid': testid,
@@ -28,7 +28,7 @@ export function renderLegend(el, eventCounts) {
       h('b', null, 'Positions by speed'),
       h('div', {class: 'speed-scale', 'data-testid': 'legend-speed'},
         [...SPEED_CLASSES, SPEED_UNKNOWN].map((c) => h('span', {class: 'legend-row'}, dot(c.rgb), c.label))),
-      h('small', null, `zoomed out (below zoom ${DENSITY_BELOW_ZOOM}): density grid`)),
+      h('small', null, `below zoom ${DENSITY_BELOW_ZOOM}, or with more than ${fmtNumber(densitySwitch.above)} positions in view: density grid`)),
     h('div', {class: 'legend-section'},
       h('b', null, 'Layers'),
       toggle('hiddenLayers', 'positions', 'positions / density', dot([43, 131, 186]), 'legend-layer-positions'),

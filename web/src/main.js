@@ -3,7 +3,9 @@ import {state, set, on} from './state.js';
 import {api} from './api.js';
 import {MapView} from './map.js';
 import {buildLayers, describeLayers} from './layers/index.js';
-import {preparePositions} from './layers/positions.js';
+import {
+  SUBSET_ABOVE, densityAboveFor, densitySwitch, preparePositions, subsetSwitch,
+} from './layers/positions.js';
 import {prepareEvents} from './layers/events.js';
 import {decodePositions, emptyPositions} from './positions.js';
 import {Timeline} from './timeline.js';
@@ -76,13 +78,16 @@ async function boot() {
       if (mmsi !== null && mmsi !== undefined) window.location.hash = `#/vessel/${mmsi}`;
     },
     onZoom: () => redraw(), // density or points, which port labels fit
+    onMoveEnd: () => redraw(), // the density image is binned for the new view
   });
   useMap(map);
+  const densityAbove = densityAboveFor(map.getCanvas().getContext('webgl2'));
+  densitySwitch.above = densityAbove;
   let layers = [];
   let pending = false;
   function drawNow() {
     pending = false;
-    layers = buildLayers(state, map.zoom());
+    layers = buildLayers(state, map.view());
     map.setLayers(layers);
   }
   function redraw() {
@@ -100,6 +105,16 @@ async function boot() {
     replay: () => (state.replay ? {time: state.replay.time, playing: state.replay.playing,
       start: state.replay.start, end: state.replay.end, mmsis: state.replay.mmsis} : null),
     setRange: (t0, t1) => set({range: t0 === null ? null : [t0, t1]}),
+    subsetAbove: () => subsetSwitch.above,
+    setSubsetAbove: (n) => {
+      subsetSwitch.above = n === null ? SUBSET_ABOVE : n;
+      redraw();
+    },
+    densityAbove: () => densitySwitch.above,
+    setDensityAbove: (n) => {
+      densitySwitch.above = n === null ? densityAbove : n;
+      redraw();
+    },
   });
 
   const timeline = new Timeline(document.getElementById('timeline'), replayBar({onReplaySelection: replaySelection}));

@@ -7,7 +7,7 @@ const WORLD = [[-170, -60], [170, 75]];
 
 export class MapView {
   /** el: the container; bbox: [minlon, minlat, maxlon, maxlat] or null. */
-  constructor(el, bbox, {onClick, getTooltip, onZoom}) {
+  constructor(el, bbox, {onClick, getTooltip, onZoom, onMoveEnd}) {
     this.renderWaiters = [];
     this.map = new maplibregl.Map({
       container: el,
@@ -39,6 +39,7 @@ export class MapView {
       if (z !== lastZoom) onZoom(z, lastZoom);
       lastZoom = z;
     });
+    if (onMoveEnd) this.map.on('moveend', () => onMoveEnd());
   }
 
   setLayers(layers) {
@@ -47,6 +48,19 @@ export class MapView {
 
   zoom() {
     return this.map.getZoom();
+  }
+
+  getCanvas() {
+    return this.map.getCanvas();
+  }
+
+  /** {zoom, west, south, east, north, width, height}: what the view shows, in degrees, and
+   * its size in CSS pixels (the map neither rotates nor tilts, so the bounds are exact). */
+  view() {
+    const b = this.map.getBounds();
+    const box = this.map.getContainer();
+    return {zoom: this.map.getZoom(), west: b.getWest(), south: b.getSouth(), east: b.getEast(),
+      north: b.getNorth(), width: box.clientWidth, height: box.clientHeight};
   }
 
   /** {longitude, latitude, zoom} now. */

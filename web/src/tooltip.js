@@ -2,13 +2,20 @@
 import {state, vesselName} from './state.js';
 import {fmtTime, fmtDuration, fmtFixed, typeLabel} from './format.js';
 
+/** The row of the positions under a picked point, or of the first point of a picked track
+ * part: the layers may draw only the rows around the view (layers/positions.js). */
+function pickedRow(info, P) {
+  const rows = info.layer.props.rows;
+  if (rows) return rows[info.index];
+  return info.layer.id === 'tracks' ? P.segmentStarts[info.index] : info.index;
+}
+
 /** The vessel (mmsi) under a picked object, or null. */
 export function pickedVessel(info) {
   const P = state.positions;
   const id = info.layer && info.layer.id;
   if (!id || info.index < 0) return null;
-  if (id === 'positions') return P.mmsi[info.index];
-  if (id === 'tracks') return P.mmsi[P.segmentStarts[info.index]];
+  if (id === 'positions' || id === 'tracks') return P.mmsi[pickedRow(info, P)];
   if (id.startsWith('selected-track-')) return Number(id.slice('selected-track-'.length));
   if (id === 'events') return info.object.mmsi;
   if (id === 'dark-legs') return info.object.event.mmsi;
@@ -22,7 +29,7 @@ export function tooltipText(info) {
   const id = info.layer && info.layer.id;
   if (!id || info.index < 0) return null;
   if (id === 'positions') {
-    const i = info.index;
+    const i = pickedRow(info, P);
     const sog = P.sog[i];
     const cog = P.cog[i];
     return [vessel(P.mmsi[i]), fmtTime(P.t[i], true),

@@ -3,6 +3,7 @@ time bin of positions and events."""
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -37,6 +38,8 @@ from vesselwatch.web.state import Dashboard
 __all__ = ["ARROW_STREAM", "router"]
 
 router = APIRouter(tags=["positions"])
+log = logging.getLogger(__name__)
+
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 DEFAULT_MAP_LIMIT = 8_000_000
 DEFAULT_JSON_LIMIT = 10_000
@@ -65,9 +68,30 @@ def positions_arrow(
 ) -> Response:
     """Positions sorted by (mmsi, t) as one Arrow record batch: mmsi, t (epoch s),
     position [lon, lat] float32, sog, cog (NaN where unknown)."""
-    batch = map_batch(_positions(board, mmsi, start, end, bbox), limit)
-    return Response(ipc_stream(batch), media_type=ARROW_STREAM,
-                    headers={"Cache-Control": "no-store"})
+    if start is None and end is None and not mmsi and bbox is None:  # the map's first load
+        body = board.cached(map_stream_key(limit), lambda: map_stream(board, limit))
+    else:
+        body = ipc_stream(map_batch(_positions(board, mmsi, start, end, bbox), limit))
+    return Response(body, media_type=ARROW_STREAM, headers={"Cache-Control": "no-store"})
+
+
+def map_stream_key(limit: int = DEFAULT_MAP_LIMIT) -> str:
+    return f"positions.arrow?limit={limit}"
+
+
+def map_stream(board: Dashboard, limit: int = DEFAULT_MAP_LIMIT) -> bytes:
+    """Every position as the map loads it first (no filter): built once per store state,
+    and at start-up (:func:`warm_map_stream`), so that a page's first request is answered
+    from memory."""
+    return ipc_stream(map_batch(_positions(board, None, None, None, None), limit))
+
+
+def warm_map_stream(board: Dashboard) -> None:
+    """Build the map's stream ahead of the first page (run in a thread at start-up)."""
+    try:
+        board.cached(map_stream_key(), lambda: map_stream(board))
+    except Exception:  # the request that needs it will build it and report what failed
+        log.debug("could not build the map's positions ahead of time", exc_info=True)
 
 
 @router.get("/api/positions")

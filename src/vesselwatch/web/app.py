@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -42,7 +45,16 @@ def create_app(store: str | os.PathLike[str], *, token: str | None = None,
     if token is not None and not token:
         raise ValueError("token must not be empty; pass None for no token")
     board = Dashboard(store, watchlist, STATIC_DIR)
-    app = FastAPI(title="vesselwatch dashboard", version=__version__,
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the map's positions are the first and biggest request of every page: build them
+        # while the browser is still loading the page
+        threading.Thread(target=api_positions.warm_map_stream, args=(board,),
+                         name="vesselwatch-warm-map", daemon=True).start()
+        yield
+
+    app = FastAPI(lifespan=lifespan, title="vesselwatch dashboard", version=__version__,
                   description="The analyst's dashboard over one vesselwatch store; "
                   "docs/dashboard.md is the contract.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)

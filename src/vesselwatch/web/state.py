@@ -60,6 +60,11 @@ class StateCache:
             value: T = self._values[name]
             return value
 
+    def __contains__(self, name: Any) -> bool:
+        """Whether ``name`` is built for the current state."""
+        with self._lock:
+            return self._key == self._state() and name in self._values
+
     def clear(self) -> None:
         with self._lock:
             self._key, self._values = None, {}

@@ -15,9 +15,11 @@ function tracksOf(P, mmsis) {
   return selectedMemo.parts;
 }
 
-export function buildLayers(state, zoom) {
+/** view: the map's {zoom, west, south, east, north, width, height} (map.js). */
+export function buildLayers(state, view) {
   const ctx = {
-    zoom,
+    zoom: view.zoom,
+    view,
     range: state.range,
     hidden: state.hiddenLayers,
     hiddenTypes: state.hiddenTypes,
@@ -41,9 +43,13 @@ export function buildLayers(state, zoom) {
 export function describeLayers(layers) {
   return layers.map((l) => {
     const data = l.props.data;
-    const length = Array.isArray(data) ? data.length
-      : data && typeof data.length === 'number' ? data.length
-        : data && data.features ? data.features.length : null;
-    return {id: l.id, length, visible: l.props.visible !== false};
+    const length = typeof l.props.count === 'number' ? l.props.count // the density's
+      : Array.isArray(data) ? data.length
+        : data && typeof data.length === 'number' ? data.length
+          : data && data.features ? data.features.length : null;
+    const described = {id: l.id, length, visible: l.props.visible !== false};
+    if (l.id === 'density') described.bounds = l.props.bounds;
+    if (l.props.subsetBounds) described.bounds = l.props.subsetBounds;
+    return described;
   });
 }
