@@ -1,7 +1,9 @@
 """The heart of a commit: one table's rows of one UTC day, sorted, deduplicated, partitioned.
 
 Columnar throughout: keys go to numpy, the order and the duplicate mask are computed there,
-and the rows are gathered with a single ``take`` before each bucket's slice is written.
+and the rows are gathered with a single ``take`` before each bucket's slice is written. An
+ingest that kept its rows in memory is sorted and deduplicated a whole table at a time
+(:func:`presort`): its rows are gathered once, and each partition is a slice of them.
 
 Duplicates are rows with the same ``(mmsi, ts, msg_hash)``. The first occurrence is kept,
 meaning the row of the earliest source (the order sources were added) with the lowest
