@@ -90,7 +90,7 @@ def gather_columns(rows: pa.Table, index: np.ndarray) -> pa.Table:
 
     The rows are copied once, straight from their chunks into their final order (no
     combined copy first). The caller hands ``rows`` over: each source column is let go
-    as soon as it is gathered, so memory holds the rows about once, not twice.
+    as soon as it is gathered, and its memory is freed once nothing else holds it.
     """
     schema = rows.schema
     columns: list[pa.ChunkedArray | None] = list(rows.columns)
@@ -208,7 +208,7 @@ class Stager:
             return
         if spill:
             self.directory.mkdir(parents=True, exist_ok=True)
-        presorting = partition is not None and not spill and self._written == 0
+        presort = partition if not spill and self._written == 0 else None
         for table_name, parts in self._buffers.items():
             if not parts:
                 continue
@@ -218,11 +218,10 @@ class Stager:
                 self._quarantine.append(self._write(rows) if spill else rows)
                 continue
             views: Iterator[tuple[tuple[int, int], DayRows]]
-            if presorting:
-                assert partition is not None
+            if presort is not None:
                 # the partitioner gets the only reference: it lets each column go once
                 # gathered (see gather_columns)
-                views = partition(encode_strings(rows, combine=False))
+                views = presort(encode_strings(rows, combine=False))
                 del rows
             else:
                 encoded = encode_strings(rows)

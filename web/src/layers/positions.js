@@ -17,6 +17,17 @@ export const DENSITY_ABOVE_POSITIONS = 500_000;
 // points a second, so there the density stands for the points sooner
 export const DENSITY_ABOVE_POSITIONS_SOFTWARE = 50_000;
 export const densitySwitch = {above: DENSITY_ABOVE_POSITIONS}; // window.vw.setDensityAbove
+// with more positions than this, every track is drawn only from this zoom on (the
+// selected vessels' tracks always are): millions of path vertices cost a GPU little but a
+// software renderer seconds a frame
+export const MANY_POSITIONS = 2_000_000;
+export const TRACKS_FROM_ZOOM = 7;
+// with more positions loaded than this, points and tracks are drawn from the rows around the
+// view only (chosen again whenever the view stops moving): a GPU runs its vertex shader for
+// every point handed to it, in view or not, and a software renderer feels each one
+export const SUBSET_ABOVE = 200_000;
+export const subsetSwitch = {above: SUBSET_ABOVE}; // window.vw.setSubsetAbove
+const timeFilter = new DataFilterExtension({filterSize: 1});
 
 /** The switch for this renderer: whether `gl` (the map's context) draws in software. */
 export function densityAboveFor(gl) {
@@ -29,17 +40,6 @@ export function softwareRenderer(gl) {
   const name = `${gl.getParameter(gl.RENDERER)} ${info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : ''}`;
   return /swiftshader|llvmpipe|softpipe|software/i.test(name);
 }
-// with more positions than this, every track is drawn only from this zoom on (the
-// selected vessels' tracks always are): millions of path vertices cost a GPU little but a
-// software renderer seconds a frame
-export const MANY_POSITIONS = 2_000_000;
-// with more positions loaded than this, points and tracks are drawn from the rows around the
-// view only (chosen again whenever the view stops moving): a GPU runs its vertex shader for
-// every point handed to it, in view or not, and a software renderer feels each one
-export const SUBSET_ABOVE = 200_000;
-export const subsetSwitch = {above: SUBSET_ABOVE}; // window.vw.setSubsetAbove
-export const TRACKS_FROM_ZOOM = 7;
-const timeFilter = new DataFilterExtension({filterSize: 1});
 
 /** Everything the layers need from the decoded positions, built once per load. */
 export function preparePositions(P) {
