@@ -74,3 +74,13 @@ export function speedColors(sog) {
   }
   return out;
 }
+
+/** The look of the map's text labels (port names, replayed vessels): each layer adds its
+ * size, colours and placement. */
+export const LABEL_STYLE = {
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  fontWeight: 600,
+  background: true,
+  backgroundPadding: [3, 1],
+  characterSet: 'auto',
+};

@@ -8,10 +8,10 @@
 // covers the view and half a view on every side, so a pan shows data before the image is
 // binned again for the new view.
 
-export const CELL_PX = 4;
+const CELL_PX = 4;
 const PAD = 0.5; // share of the view binned beyond each edge
 const MAX_LAT = 85.051129; // Web Mercator's limit
-export const DENSITY_COLORS = [
+const DENSITY_COLORS = [
   [199, 233, 180], [127, 205, 187], [65, 182, 196], [29, 145, 192], [34, 94, 168], [12, 44, 132],
 ];
 const ALPHA = 200;

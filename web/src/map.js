@@ -46,10 +46,6 @@ export class MapView {
     this.overlay.setProps({layers});
   }
 
-  zoom() {
-    return this.map.getZoom();
-  }
-
   getCanvas() {
     return this.map.getCanvas();
   }

@@ -4,7 +4,7 @@
 import {TripsLayer} from '@deck.gl/geo-layers';
 import {ScatterplotLayer, TextLayer} from '@deck.gl/layers';
 import {api} from './api.js';
-import {REPLAY_COLORS} from './colors.js';
+import {LABEL_STYLE, REPLAY_COLORS} from './colors.js';
 import {isoZ} from './format.js';
 import {
   decodePositions, vesselRuns, segmentStarts, relativeTimes, lowerBound, bounds, SPLIT_S,
@@ -178,12 +178,8 @@ export function replayLayers(r) {
       getPixelOffset: (d) => [10, -10 - 18 * d.row], // vessels side by side (an encounter) stack
       getTextAnchor: 'start',
       getAlignmentBaseline: 'bottom',
-      fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-      fontWeight: 600,
-      background: true,
+      ...LABEL_STYLE,
       getBackgroundColor: [255, 255, 255, 210],
-      backgroundPadding: [3, 1],
-      characterSet: 'auto',
       updateTriggers: {getText: r.time},
     }),
   ].filter(Boolean);

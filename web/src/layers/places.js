@@ -1,6 +1,6 @@
 // Ports (watched ones highlighted, with their entry radius) and watched zones.
 import {ScatterplotLayer, TextLayer, GeoJsonLayer} from '@deck.gl/layers';
-import {WATCHED_PORT, OTHER_PORT} from '../colors.js';
+import {LABEL_STYLE, WATCHED_PORT, OTHER_PORT} from '../colors.js';
 
 const LABEL_W = 90; // px a label is given before the next one may be shown
 const LABEL_H = 16;
@@ -87,12 +87,8 @@ export function placeLayers(ctx) {
       getTextAnchor: 'start',
       getAlignmentBaseline: 'center',
       getPixelOffset: [8, 0],
-      fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-      fontWeight: 600,
-      background: true,
+      ...LABEL_STYLE,
       getBackgroundColor: [255, 255, 255, 190],
-      backgroundPadding: [3, 1],
-      characterSet: 'auto',
     }),
   ].filter(Boolean);
 }

@@ -34,7 +34,7 @@ export function densityAboveFor(gl) {
   return softwareRenderer(gl) ? DENSITY_ABOVE_POSITIONS_SOFTWARE : DENSITY_ABOVE_POSITIONS;
 }
 
-export function softwareRenderer(gl) {
+function softwareRenderer(gl) {
   if (!gl) return false;
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const name = `${gl.getParameter(gl.RENDERER)} ${info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : ''}`;
